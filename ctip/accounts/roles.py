@@ -1,0 +1,110 @@
+"""The roles of CTIP and what each may do: the one table that grants permissions.
+
+Views and APIs name the permission they need; `ctip.access` checks it against this table.
+A permission that no role holds is granted to nobody (fail closed).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    INVESTIGATOR = "investigator", _("Investigator")
+    CASE_WORKER = "case_worker", _("Case worker")
+    CASE_SUPERVISOR = "case_supervisor", _("Case supervisor")
+    SHELTER_MANAGER = "shelter_manager", _("Shelter manager")
+    LEGAL_OFFICER = "legal_officer", _("Legal officer")
+    PREVENTION_OFFICER = "prevention_officer", _("Prevention officer")
+    STATISTICS_OFFICER = "statistics_officer", _("Statistics officer")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    SYSTEM_ADMIN = "system_admin", _("System admin")
+
+
+class Perm:
+    """Permission names. One constant per thing a user may do."""
+
+    DASHBOARD_VIEW = "dashboard.view"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_CREATE = "people.create"
+    PEOPLE_CHANGE = "people.change"
+    # Field sensitivity: reading a field above "normal" needs the matching permission.
+    SENSITIVITY_CONFIDENTIAL = "sensitivity.confidential"
+    SENSITIVITY_RESTRICTED = "sensitivity.restricted"
+    STATISTICS_VIEW = "statistics.view"
+    ORGANISATIONS_VIEW = "organisations.view"
+    ORGANISATIONS_MANAGE = "organisations.manage"
+    USERS_MANAGE_OWN_ORG = "users.manage_own_org"
+    USERS_MANAGE_ALL = "users.manage_all"
+    AUDIT_VIEW_OWN_ORG = "audit.view_own_org"
+    AUDIT_VIEW_ALL = "audit.view_all"
+    REFERENCE_VIEW = "reference.view"
+    REFERENCE_MANAGE = "reference.manage"
+    API_TOKEN = "api.token"
+
+
+P = Perm
+_EVERYONE = {P.DASHBOARD_VIEW, P.ORGANISATIONS_VIEW, P.REFERENCE_VIEW, P.API_TOKEN}
+_PEOPLE_READ = {P.PEOPLE_VIEW, P.SENSITIVITY_CONFIDENTIAL}
+_PEOPLE_WRITE = {P.PEOPLE_VIEW, P.PEOPLE_CREATE, P.PEOPLE_CHANGE, P.SENSITIVITY_CONFIDENTIAL}
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    permissions: frozenset[str]
+    # Roles that see identifying data, or that can grant access to it, must use TOTP.
+    needs_two_factor: bool
+    # Which roles may hand this role to a user: org admins manage their own organisation only.
+    granted_by: frozenset[str]
+
+
+_ADMINS = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
+
+
+def _spec(perms: set[str], *, two_factor: bool = True, granted_by=_ADMINS) -> RoleSpec:
+    return RoleSpec(frozenset(perms | _EVERYONE), two_factor, frozenset(granted_by))
+
+
+# fmt: off
+ROLES: dict[str, RoleSpec] = {
+    Role.HOTLINE_OPERATOR:   _spec({P.PEOPLE_VIEW, P.PEOPLE_CREATE}),
+    Role.INVESTIGATOR:       _spec(_PEOPLE_WRITE),
+    Role.CASE_WORKER:        _spec(_PEOPLE_WRITE),
+    Role.CASE_SUPERVISOR:    _spec(_PEOPLE_WRITE | {P.SENSITIVITY_RESTRICTED}),
+    Role.SHELTER_MANAGER:    _spec(_PEOPLE_READ),
+    Role.LEGAL_OFFICER:      _spec(_PEOPLE_READ),
+    Role.PREVENTION_OFFICER: _spec(set()),
+    # Statistics officers see aggregates only, never a person: no identifying data, no TOTP.
+    Role.STATISTICS_OFFICER: _spec({P.STATISTICS_VIEW}, two_factor=False),
+    Role.ORG_ADMIN:          _spec({P.USERS_MANAGE_OWN_ORG, P.AUDIT_VIEW_OWN_ORG}),
+    Role.SYSTEM_ADMIN:       _spec(
+        {P.ORGANISATIONS_MANAGE, P.USERS_MANAGE_ALL, P.AUDIT_VIEW_ALL, P.REFERENCE_MANAGE},
+        granted_by={Role.SYSTEM_ADMIN},
+    ),
+}
+# fmt: on
+
+
+def permissions_for(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    """Returns the union of the permissions of the given roles; unknown roles grant nothing."""
+    granted: set[str] = set()
+    for role in roles:
+        spec = ROLES.get(role)
+        if spec is not None:
+            granted |= spec.permissions
+    return frozenset(granted)
+
+
+def needs_two_factor(roles: set[str] | frozenset[str]) -> bool:
+    """True when any of the roles sees identifying data or administers access.
+
+    An unknown role counts as needing it (fail closed).
+    """
+    return any(ROLES[r].needs_two_factor if r in ROLES else True for r in roles)
+
+
+def roles_grantable_by(roles: set[str] | frozenset[str]) -> list[str]:
+    """Returns the roles that a holder of `roles` may hand to another user."""
+    return [r for r, spec in ROLES.items() if spec.granted_by & set(roles)]

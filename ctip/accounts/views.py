@@ -1,0 +1,300 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from ctip.access.decorators import permission_required
+from ctip.access.policy import can, can_manage_users_in
+
+from . import services
+from .forms import (
+    LoginForm,
+    OrganisationForm,
+    TokenForm,
+    TwoFactorResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from .roles import Perm, roles_grantable_by
+from .selectors import (
+    organisation_get_for_user,
+    organisations_user_may_staff,
+    organisations_visible_to,
+    user_get_for_user,
+    users_visible_to,
+)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """Shows a service's refusal on the form, field by field where it names fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Signing in ---------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Email and password; Axes counts failures and locks the account after too many."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # logs in and rotates the session id
+        services.login_record(user=form.get_user())
+        return response
+
+    def form_invalid(self, form):
+        services.login_failed_record(
+            email=form.data.get("username", ""),
+            locked_out=bool(getattr(self.request, "axes_locked_out", False)),
+        )
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.logout_record(user=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrols an authenticator app: shows a QR code and its key, then checks one code."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not user.is_verified():
+        return redirect("accounts:two_factor_verify")
+    device = services.two_factor_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            services.two_factor_enrol(user=user, device=device)
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on for your account."))
+            return redirect("core:home")
+        form.add_error("token", _("That code is not right. Check your phone's clock and retry."))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    secret = _base32(device.bin_key)
+    return render(
+        request, "accounts/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": secret}
+    )
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    raw = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Asks for the current code of the user's authenticator app."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "core:home")
+        form.add_error("token", _("That code is not right, or too many tries: wait and retry."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "roles": sorted(user.role_assignments.all(), key=lambda r: r.role),
+            "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "has_token": Token.objects.filter(user=user).exists(),
+        },
+    )
+
+
+@permission_required(Perm.API_TOKEN)
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Creates or revokes the user's API token; a new token is shown once."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.api_token_revoke(user=request.user)
+            messages.success(request, _("Your API token was revoked."))
+            return redirect("accounts:profile")
+        new_key = services.api_token_create(user=request.user).key
+    return render(request, "accounts/api_token.html", {"new_key": new_key})
+
+
+# --- Managing users -----------------------------------------------------------------------------
+
+
+def _may_manage_users(user) -> bool:
+    return can(user, Perm.USERS_MANAGE_OWN_ORG) or can(user, Perm.USERS_MANAGE_ALL)
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    if not _may_manage_users(request.user):
+        raise PermissionDenied
+    page = Paginator(users_visible_to(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page})
+
+
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    if not _may_manage_users(request.user):
+        raise PermissionDenied
+    form = UserCreateForm(
+        request.POST or None,
+        grantable_roles=roles_grantable_by(request.user.roles),
+        organisations=organisations_user_may_staff(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_create(
+                actor=request.user,
+                organisation=data["organisation"],
+                email=data["email"],
+                full_name=data["full_name"],
+                full_name_km=data["full_name_km"],
+                password=data["password"],
+                roles=set(data["roles"]),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The account was created."))
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+def user_edit_view(request: HttpRequest, user_uuid) -> HttpResponse:
+    target = user_get_for_user(user=request.user, user_uuid=user_uuid)
+    grantable = roles_grantable_by(request.user.roles)
+    current_roles = {r.role for r in target.role_assignments.all()}
+    form = UserEditForm(
+        request.POST or None,
+        grantable_roles=grantable,
+        initial={
+            "version": target.version,
+            "full_name": target.full_name,
+            "full_name_km": target.full_name_km,
+            "roles": sorted(current_roles),
+            "is_active": target.is_active,
+        },
+    )
+    reset_form = TwoFactorResetForm(prefix="reset")
+    if request.method == "POST" and request.POST.get("action") == "reset_2fa":
+        reset_form = TwoFactorResetForm(request.POST, prefix="reset")
+        if reset_form.is_valid():
+            services.two_factor_reset(
+                actor=request.user, user=target, reason=reset_form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Two-factor authentication was reset for this user."))
+            return redirect("accounts:user_edit", user_uuid=target.uuid)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Roles the admin cannot grant are not on the form; keep them as they are.
+        kept = current_roles - set(grantable)
+        try:
+            services.user_update(
+                actor=request.user,
+                user=target,
+                expected_version=data["version"],
+                roles=set(data["roles"]) | kept,
+                full_name=data["full_name"],
+                full_name_km=data["full_name_km"],
+                is_active=data["is_active"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The account was saved."))
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "reset_form": reset_form,
+            "can_manage": can_manage_users_in(request.user, target.organisation),
+            "has_device": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+        },
+    )
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+
+@permission_required(Perm.ORGANISATIONS_VIEW)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = organisations_visible_to(user=request.user)
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "organisations": organisations,
+            "can_manage": can(request.user, Perm.ORGANISATIONS_MANAGE),
+        },
+    )
+
+
+@permission_required(Perm.ORGANISATIONS_MANAGE)
+def organisation_create_view(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data.pop("version", None)
+        try:
+            services.organisation_create(actor=request.user, **data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The organisation was created."))
+            return redirect("accounts:organisation_list")
+    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+
+
+@permission_required(Perm.ORGANISATIONS_MANAGE)
+def organisation_edit_view(request: HttpRequest, org_uuid) -> HttpResponse:
+    org = organisation_get_for_user(user=request.user, org_uuid=org_uuid)
+    form = OrganisationForm(
+        request.POST or None,
+        initial={
+            "version": org.version,
+            "name": org.name,
+            "name_km": org.name_km,
+            "code": org.code,
+            "type": org.type,
+            "provinces": list(org.provinces.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data.pop("version")
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=org, expected_version=version, **data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The organisation was saved."))
+            return redirect("accounts:organisation_list")
+    return render(request, "accounts/organisation_form.html", {"form": form, "org": org})

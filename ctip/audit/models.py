@@ -1,0 +1,75 @@
+"""The append-only, hash-chained audit log.
+
+Each event's `hash` is SHA-256 over a canonical JSON serialisation of its content and the
+previous event's hash, so editing, deleting, inserting or reordering rows breaks the chain
+(`manage.py audit_verify`). Database triggers refuse UPDATE and DELETE on this table.
+
+Actor and organisation are kept without database foreign-key constraints: the log must outlive
+anything it mentions, and a row must never change because a row elsewhere did.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DEACTIVATE = "deactivate", _("Deactivated")
+    READ = "read", _("Read sensitive record")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    LOGOUT = "logout", _("Logged out")
+    TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor device enrolled")
+    TWO_FACTOR_RESET = "2fa_reset", _("Two-factor device reset")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    REFERENCE_LOADED = "reference_loaded", _("Reference data loaded")
+
+
+class AuditEvent(models.Model):
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    target_type = models.CharField(_("target type"), max_length=60, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    # {"field": [old, new]} for ordinary fields; {"field": null} for sensitive ones, whose
+    # values are never written here.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["organisation", "-seq"], name="audit_org_seq"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"

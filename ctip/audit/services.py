@@ -1,0 +1,128 @@
+"""Appending to the audit log. Every service write calls `audit_record` in its transaction."""
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditAction, AuditEvent
+
+# Any constant will do: it names the PostgreSQL advisory lock that serialises appends.
+_PG_CHAIN_LOCK = 0x43544950  # "CTIP"
+
+
+def canonical_payload(
+    *,
+    seq: int,
+    created_at,
+    actor_id: int | None,
+    actor_label: str,
+    organisation_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    changes: dict,
+    reason: str,
+    prev_hash: str,
+) -> bytes:
+    """The bytes that an event's hash covers. Field order and separators are load-bearing."""
+    body = {
+        "seq": seq,
+        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "organisation_id": organisation_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "changes": changes,
+        "reason": reason,
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """Recomputes the hash an event must carry, from its stored content."""
+    payload = canonical_payload(
+        seq=event.seq,
+        created_at=event.created_at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        organisation_id=event.organisation_id,
+        action=event.action,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        changes=event.changes,
+        reason=event.reason,
+        prev_hash=event.prev_hash,
+    )
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _lock_chain() -> None:
+    # SQLite: every transaction starts IMMEDIATE (see settings), so writers are already serial.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+
+
+def target_label(target: models.Model) -> tuple[str, str]:
+    """Returns (type, id) naming a record: its app label and model, and its uuid or pk."""
+    meta = target._meta
+    ident = getattr(target, "uuid", None) or target.pk
+    return f"{meta.app_label}.{meta.model_name}", str(ident)
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    action: AuditAction | str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    changes: dict[str, Any] | None = None,
+    sensitive_fields: set[str] | frozenset[str] = frozenset(),
+    reason: str = "",
+    organisation=None,
+) -> AuditEvent:
+    """Appends one event to the chain, in the caller's transaction.
+
+    Values of `sensitive_fields` are replaced by null: the log says that they changed, never
+    what they were. `organisation` defaults to the actor's.
+    """
+    if target is not None:
+        target_type, target_id = target_label(target)
+    clean_changes = {
+        name: (None if name in sensitive_fields else value)
+        for name, value in (changes or {}).items()
+    }
+    # Round-trip through JSON so that the hashed value is exactly what the database returns.
+    clean_changes = json.loads(json.dumps(clean_changes, cls=DjangoJSONEncoder))
+    actor_id = getattr(actor, "pk", None)
+    if organisation is None and actor is not None:
+        organisation = getattr(actor, "organisation", None)
+
+    _lock_chain()
+    head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    event = AuditEvent(
+        seq=(head.seq + 1) if head else 1,
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=getattr(actor, "email", "") or "",
+        organisation_id=getattr(organisation, "pk", None),
+        action=str(action),
+        target_type=target_type,
+        target_id=str(target_id),
+        changes=clean_changes,
+        reason=reason,
+        prev_hash=head.hash if head else GENESIS_HASH,
+    )
+    event.hash = event_hash(event)
+    event.save(force_insert=True)
+    return event

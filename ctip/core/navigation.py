@@ -1,0 +1,63 @@
+"""Navigation and dashboard panels, shown according to the roles table."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ctip.access.policy import can
+from ctip.accounts.roles import Perm, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+
+
+NAV_ITEMS = [
+    NavItem(_("Dashboard"), "core:home", Perm.DASHBOARD_VIEW),
+    NavItem(_("People"), "people:list", Perm.PEOPLE_VIEW),
+    NavItem(_("Users"), "accounts:user_list", Perm.USERS_MANAGE_OWN_ORG),
+    NavItem(_("Users"), "accounts:user_list", Perm.USERS_MANAGE_ALL),
+    NavItem(_("Organisations"), "accounts:organisation_list", Perm.ORGANISATIONS_VIEW),
+    NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_OWN_ORG),
+    NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_ALL),
+    NavItem(_("Places"), "places:provinces", Perm.REFERENCE_VIEW),
+]
+
+
+def nav_for(user) -> list[dict]:
+    """The menu entries the user's roles grant, each once, in menu order."""
+    seen: set[str] = set()
+    items = []
+    for item in NAV_ITEMS:
+        if item.url_name in seen or not can(user, item.permission):
+            continue
+        seen.add(item.url_name)
+        items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+    return items
+
+
+# What each role's dashboard will hold; later issues replace the placeholders with live panels.
+ROLE_PANELS = {
+    Role.HOTLINE_OPERATOR: _("Calls and tips waiting, by urgency and time waiting."),
+    Role.INVESTIGATOR: _("Reports dispatched to you, operations planned, suspects."),
+    Role.CASE_WORKER: _("Your cases, tasks due and follow-up visits."),
+    Role.CASE_SUPERVISOR: _("Cases waiting for approval and workload of your team."),
+    Role.SHELTER_MANAGER: _("Beds free and placements by facility."),
+    Role.LEGAL_OFFICER: _("Hearings coming up and survivors to prepare as witnesses."),
+    Role.PREVENTION_OFFICER: _("Clubs, sessions this week and attendance."),
+    Role.STATISTICS_OFFICER: _("National indicators, as aggregates only."),
+    Role.ORG_ADMIN: _("Users of your organisation and their roles."),
+    Role.SYSTEM_ADMIN: _("Organisations, reference data and the audit chain."),
+}
+
+
+def dashboard_panels(user) -> list[dict]:
+    return [
+        {"role": Role(role).label, "text": ROLE_PANELS[role]}
+        for role in Role.values
+        if role in user.roles
+    ]

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from .navigation import dashboard_panels
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The role dashboard: one panel per role the user holds (placeholders until filled)."""
+    return render(request, "core/home.html", {"panels": dashboard_panels(request.user)})
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers; says nothing about any record."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "ctip.places"
+    default_auto_field = "django.db.models.BigAutoField"
