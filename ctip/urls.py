@@ -23,4 +23,3 @@ urlpatterns = [
     path("people/", include("ctip.people.urls")),
     path("reference/", include("ctip.places.urls")),
 ]
-

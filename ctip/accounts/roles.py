@@ -42,7 +42,7 @@ class Perm:
     AUDIT_VIEW_ALL = "audit.view_all"
     REFERENCE_VIEW = "reference.view"
     REFERENCE_MANAGE = "reference.manage"
-    API_TOKEN = "api.token"
+    API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
 
 
 P = Perm

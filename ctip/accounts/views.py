@@ -92,7 +92,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     secret = _base32(device.bin_key)
     return render(
-        request, "accounts/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": secret}
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": secret},
     )
 
 

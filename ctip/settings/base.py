@@ -153,6 +153,10 @@ CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Not by IP address as well: a provincial office or the hotline shares one address behind NAT,
+# and five typos among its staff must not lock the 24-hour hotline out. Rate limiting by
+# address belongs in the reverse proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

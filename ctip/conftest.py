@@ -1,0 +1,29 @@
+import pytest
+
+from ctip.core.testing import Cast, make_cast
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    """Organisations A and B with one user per role each (see ctip/core/testing.py)."""
+    return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """The suite is offline: any attempt to reach beyond loopback fails loudly."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and not (host.startswith("127.") or host.startswith("/"))
+        ):
+            raise RuntimeError(f"Tests must not reach the network ({host})")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
