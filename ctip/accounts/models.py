@@ -49,6 +49,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> "User":
+        # Emails are case-insensitive: "Dara@Example.org" signs in as dara@example.org.
+        return self.get(email__iexact=username)
+
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         """Creates a system admin in the system-administration organisation (createsuperuser)."""
         if "organisation" not in fields and "organisation_id" not in fields:
@@ -106,7 +110,9 @@ class User(AbstractBaseUser, BaseModel):
         return False
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        return perm in self.permissions
+        from ctip.access.policy import can
+
+        return can(self, perm)
 
     def has_module_perms(self, app_label: str) -> bool:
         return False

@@ -215,6 +215,21 @@ def api_token_revoke(*, user: User) -> None:
         audit_record(actor=user, action=AuditAction.API_TOKEN_REVOKED, target=user)
 
 
+@transaction.atomic
+def password_change(*, user: User, form) -> None:
+    """Saves a validated PasswordChangeForm; the log records that it changed, never the value."""
+    form.save()
+    user.version += 1
+    user.save(update_fields=["version"])
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        target=user,
+        changes={"password": None},
+        sensitive_fields={"password"},
+    )
+
+
 def login_record(*, user: User) -> None:
     audit_record(actor=user, action=AuditAction.LOGIN, target=user)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/api-token/", views.api_token, name="api_token"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create_view, name="user_create"),

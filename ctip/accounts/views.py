@@ -1,11 +1,12 @@
 import segno
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -65,6 +66,18 @@ class LoginView(auth_views.LoginView):
             locked_out=bool(getattr(self.request, "axes_locked_out", False)),
         )
         return super().form_invalid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        services.password_change(user=self.request.user, form=form)
+        # Keep this session signed in; other sessions of the user end with the old hash.
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password was changed."))
+        return redirect(self.get_success_url())
 
 
 @require_POST

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("people/", api.PersonListApi.as_view(), name="api-people"),
+    path("people/<uuid:person_uuid>/", api.PersonDetailApi.as_view(), name="api-person"),
+]

@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_create_view, name="create"),
+    path("<uuid:person_uuid>/", views.person_detail, name="detail"),
+    path("<uuid:person_uuid>/edit/", views.person_edit_view, name="edit"),
+]

@@ -153,6 +153,9 @@ CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# The login form names the email field "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ctip.accounts.security.lockout_username"
 # Not by IP address as well: a provincial office or the hotline shares one address behind NAT,
 # and five typos among its staff must not lock the 24-hour hotline out. Rate limiting by
 # address belongs in the reverse proxy.
@@ -188,8 +191,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so that a missing or bad credential answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ctip.access.api.IsVerifiedUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ctip.access.policy import readable_fields
+from ctip.places.models import Country, Village
+
+from .models import Person, Sex
+from .services import EDITABLE_FIELDS
+
+
+class VillageCodeField(forms.CharField):
+    """An 8-digit NCDD village code, checked against the gazetteer."""
+
+    default_error_messages = {"unknown": _("No village has this code. Use the 8-digit code.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        village = Village.objects.filter(code=value.strip()).first()
+        if village is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return village
+
+
+class PersonForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    given_name = forms.CharField(label=_("Given name (romanised)"), max_length=100, required=False)
+    family_name = forms.CharField(
+        label=_("Family name (romanised)"), max_length=100, required=False
+    )
+    name_km = forms.CharField(label=_("Name in Khmer script"), max_length=200, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"), min_value=0, max_value=120, required=False
+    )
+    nationality = forms.ModelChoiceField(
+        label=_("Nationality"), queryset=Country.objects.all(), required=False
+    )
+    home_village = VillageCodeField(label=_("Home village code"), max_length=8, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    protection_notes = forms.CharField(
+        label=_("Protection notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the fields the user may read are offered for writing.
+        allowed = set(readable_fields(user, Person, EDITABLE_FIELDS)) | {"version"}
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    @staticmethod
+    def initial_for(person: Person) -> dict:
+        initial = {name: getattr(person, name) for name in EDITABLE_FIELDS}
+        initial["home_village"] = person.home_village_id or ""
+        initial["version"] = person.version
+        return initial

@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from ctip.access.decorators import permission_required
+from ctip.access.policy import can_change, readable_fields
+from ctip.accounts.roles import Perm
+
+from . import services
+from .forms import PersonForm
+from .models import Person
+from .selectors import people_visible_to, person_get_for_user
+
+DETAIL_FIELDS = [
+    "name_km",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "nationality",
+    "home_village",
+    "phone",
+    "protection_notes",
+]
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@permission_required(Perm.PEOPLE_VIEW)
+def person_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    people = people_visible_to(user=request.user, query=query)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""}
+    template = "people/_table.html" if request.htmx else "people/list.html"
+    return render(request, template, context)
+
+
+@permission_required(Perm.PEOPLE_VIEW)
+def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
+    person = person_get_for_user(user=request.user, person_uuid=person_uuid)
+    rows = []
+    for name in readable_fields(request.user, Person, DETAIL_FIELDS):
+        field = Person._meta.get_field(name)
+        value = getattr(person, f"get_{name}_display", lambda n=name: getattr(person, n))()
+        rows.append({"label": field.verbose_name, "value": value})
+    return render(
+        request,
+        "people/detail.html",
+        {"person": person, "rows": rows, "can_edit": can_change(request.user, person)},
+    )
+
+
+@permission_required(Perm.PEOPLE_CREATE)
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **form.values())
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The person was recorded."))
+            return redirect("people:detail", person_uuid=person.uuid)
+    return render(request, "people/form.html", {"form": form, "creating": True})
+
+
+@permission_required(Perm.PEOPLE_CHANGE)
+def person_edit_view(request: HttpRequest, person_uuid) -> HttpResponse:
+    person = person_get_for_user(user=request.user, person_uuid=person_uuid)
+    form = PersonForm(
+        request.POST or None, user=request.user, initial=PersonForm.initial_for(person)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                expected_version=form.cleaned_data.get("version"),
+                **form.values(),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:detail", person_uuid=person.uuid)
+    return render(request, "people/form.html", {"form": form, "person": person})
