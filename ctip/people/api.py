@@ -43,6 +43,25 @@ class PersonOutput(PolicyFilteredSerializer):
         read_only_fields = fields
 
 
+class PersonSummaryOutput(PersonOutput):
+    """What lists show: normal-sensitivity fields only. Sensitive fields are read one record
+    at a time, where each read is audited; a list must never become an unaudited bulk read."""
+
+    class Meta(PersonOutput.Meta):
+        fields = [
+            "uuid",
+            "version",
+            "organisation",
+            "given_name",
+            "family_name",
+            "name_km",
+            "sex",
+            "estimated_age",
+            "nationality",
+        ]
+        read_only_fields = fields
+
+
 class PersonInput(serializers.Serializer):
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -85,14 +104,14 @@ class ConcurrentEdit(ValidationError):
 
 class PersonListApi(GenericAPIView):
     required_permission = Perm.PEOPLE_VIEW
-    serializer_class = PersonOutput
+    serializer_class = PersonSummaryOutput
 
     def get_queryset(self):
         return people_visible_to(user=self.request.user, query=self.request.GET.get("q", "")[:100])
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Name fragment")],
-        responses=PersonOutput(many=True),
+        responses=PersonSummaryOutput(many=True),
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -105,7 +124,8 @@ class PersonListApi(GenericAPIView):
         data = PersonInput(data=request.data)
         data.is_valid(raise_exception=True)
         person = _service_call(services.person_create, actor=request.user, **data.validated_data)
-        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+        output = PersonOutput(person, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class PersonDetailApi(GenericAPIView):
