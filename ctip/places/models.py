@@ -23,10 +23,13 @@ class NamedPlace(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The name in the active language: Khmer when the page is in Khmer."""
+        """The name in the active language: Khmer when the page is in Khmer.
+
+        Falls back to the other script when one is empty (village 02010508 has no Latin name).
+        """
         if get_language() == "km" and self.name_km:
             return self.name_km
-        return self.name_en
+        return self.name_en or self.name_km
 
 
 class Province(NamedPlace):
