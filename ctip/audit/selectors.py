@@ -1,18 +1,51 @@
 """Reading the audit log: the events a user may see, and verification of the chain."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from ctip.access.policy import visible_to
+from ctip.access.policy import can, visible_to
+from ctip.accounts.roles import Perm
 
 from .models import GENESIS_HASH, AuditEvent
 from .services import event_hash
 
 
+def may_view_audit(user) -> bool:
+    """True for holders of either audit permission (own organisation's events, or all)."""
+    return can(user, Perm.AUDIT_VIEW_OWN_ORG) or can(user, Perm.AUDIT_VIEW_ALL)
+
+
 def audit_events_visible_to(*, user) -> QuerySet[AuditEvent]:
     """Events of the user's organisation for org admins; all events for system admins."""
     return visible_to(user, AuditEvent).order_by("-seq")
+
+
+def audit_event_list(
+    *, user, action: str = "", actor: str = "", target_type: str = ""
+) -> QuerySet[AuditEvent]:
+    """The events the user may see, newest first, narrowed by the given filters.
+
+    `actor` matches part of the actor's email as recorded; `action` and `target_type` match
+    exactly.
+    """
+    events = audit_events_visible_to(user=user).select_related("organisation")
+    if action:
+        events = events.filter(action=action)
+    if actor.strip():
+        events = events.filter(actor_label__icontains=actor.strip())
+    if target_type.strip():
+        events = events.filter(target_type=target_type.strip())
+    return events
+
+
+def audit_event_get_for_user(*, user, seq: int) -> AuditEvent:
+    """One event the user may see, by sequence number; 404 for missing and not yours alike."""
+    return get_object_or_404(
+        audit_events_visible_to(user=user).select_related("organisation"), seq=seq
+    )
 
 
 @dataclass(frozen=True)
@@ -25,24 +58,89 @@ class ChainReport:
     problem: str = ""
 
 
-def audit_chain_verify(*, chunk_size: int = 5000) -> ChainReport:
+# Errors that a tampered stored value can raise while it is decoded (e.g. a SQLite text column
+# that no longer holds a date). Database errors are not among them: those propagate.
+_DECODE_ERRORS = (ValueError, TypeError, AttributeError, OverflowError)
+_UNREADABLE = "stored values cannot be read (not what audit_record wrote)"
+
+
+def _event_problem(event: AuditEvent, expected_seq: int, prev_hash: str) -> str:
+    if event.seq != expected_seq:
+        return (
+            f"sequence is {event.seq}, expected {expected_seq} "
+            "(an event is missing, or rows were inserted or reordered)"
+        )
+    if event.prev_hash != prev_hash:
+        return (
+            "previous-hash link does not match the event before it "
+            "(that event was rewritten, or this one was inserted or moved)"
+        )
+    try:
+        if event_hash(event) != event.hash:
+            return "content does not match its hash (the event was edited)"
+    except _DECODE_ERRORS:
+        return _UNREADABLE
+    return ""
+
+
+def _rows_after(last_id: int, chunk_size: int) -> Iterator[AuditEvent]:
+    return AuditEvent.objects.filter(id__gt=last_id).order_by("id").iterator(chunk_size=chunk_size)
+
+
+def audit_chain_verify(
+    *,
+    chunk_size: int = 5000,
+    expect_head: str = "",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 100_000,
+) -> ChainReport:
     """Walks the whole chain in order and reports the first event that does not fit.
 
     Catches an edited row (its hash no longer matches its content), a deleted row (a gap in
     the sequence and a broken link), an inserted row and reordered rows (a broken link).
+
+    Rows are read in insertion (primary key) order, which must agree with `seq`: that makes a
+    row moved to another position show even when the sequence read by `seq` alone looks whole.
+    Memory stays flat: rows stream through an iterator, `chunk_size` at a time.
+
+    A chain cut short at its end, or rewritten from some event onwards, still looks whole. To
+    catch that, pass as `expect_head` a head hash noted earlier outside this database: the
+    chain must still contain it. `progress` is called with the count every `progress_every`
+    events.
     """
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
-    events = AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size)
-    for event in events:
-        problem = ""
-        if event.seq != expected_seq:
-            problem = f"sequence is {event.seq}, expected {expected_seq}"
-        elif event.prev_hash != prev_hash:
-            problem = "previous-hash link does not match the event before it"
-        elif event_hash(event) != event.hash:
-            problem = "content does not match its hash"
+    last_id = 0
+    anchor_found = not expect_head
+    rows = _rows_after(last_id, chunk_size)
+    while True:
+        try:
+            event = next(rows, None)
+        except _DECODE_ERRORS:
+            if chunk_size > 1:
+                # A chunk failed to decode somewhere: read on one row at a time from the last
+                # good event, to name the row that fails.
+                chunk_size = 1
+                rows = _rows_after(last_id, chunk_size)
+                continue
+            bad_id, bad_seq = (
+                AuditEvent.objects.filter(id__gt=last_id)
+                .order_by("id")
+                .values_list("id", "seq")
+                .first()
+            )
+            return ChainReport(
+                ok=False,
+                count=count,
+                head_hash=prev_hash,
+                first_bad_seq=bad_seq,
+                first_bad_id=bad_id,
+                problem=_UNREADABLE,
+            )
+        if event is None:
+            break
+        problem = _event_problem(event, expected_seq, prev_hash)
         if problem:
             return ChainReport(
                 ok=False,
@@ -55,4 +153,18 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> ChainReport:
         count += 1
         expected_seq += 1
         prev_hash = event.hash
+        last_id = event.id
+        anchor_found = anchor_found or event.hash == expect_head
+        if progress is not None and count % progress_every == 0:
+            progress(count)
+    if not anchor_found:
+        return ChainReport(
+            ok=False,
+            count=count,
+            head_hash=prev_hash,
+            problem=(
+                "the expected head hash is not in the chain: events were removed from its "
+                "end, or the chain was rewritten"
+            ),
+        )
     return ChainReport(ok=True, count=count, head_hash=prev_hash)

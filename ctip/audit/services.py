@@ -71,6 +71,41 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
 
 
+def _contains_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_contains_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_float(v) for v in value)
+    return False
+
+
+class _AuditJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, which also writes a record (e.g. a foreign key's value) as its name:
+    its uuid, or its pk, as `target_label` and `core.services.apply_changes` do."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, models.Model):
+            return str(getattr(o, "uuid", None) or o.pk)
+        return super().default(o)
+
+
+def _as_stored(changes: dict) -> dict:
+    """Returns `changes` exactly as the database will give them back, so the hash matches.
+
+    PostgreSQL's jsonb rewrites some numbers (1e20 comes back as the integer
+    100000000000000000000, -0.0 as 0.0), so on PostgreSQL values holding a float take the same
+    trip through jsonb before they are hashed. Everything else survives JSON unchanged.
+    """
+    changes = json.loads(json.dumps(changes, cls=_AuditJSONEncoder))
+    if connection.vendor == "postgresql" and _contains_float(changes):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::jsonb::text", [json.dumps(changes)])
+            changes = json.loads(cursor.fetchone()[0])
+    return changes
+
+
 def target_label(target: models.Model) -> tuple[str, str]:
     """Returns (type, id) naming a record: its app label and model, and its uuid or pk."""
     meta = target._meta
@@ -102,8 +137,8 @@ def audit_record(
         name: (None if name in sensitive_fields else value)
         for name, value in (changes or {}).items()
     }
-    # Round-trip through JSON so that the hashed value is exactly what the database returns.
-    clean_changes = json.loads(json.dumps(clean_changes, cls=DjangoJSONEncoder))
+    # Hash exactly the value that the database will return.
+    clean_changes = _as_stored(clean_changes)
     actor_id = getattr(actor, "pk", None)
     if organisation is None and actor is not None:
         organisation = getattr(actor, "organisation", None)
