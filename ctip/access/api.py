@@ -11,7 +11,8 @@ class IsVerifiedUser(permissions.BasePermission):
     """Signed in, active, and past TOTP when the user's roles need it.
 
     Tokens are issued only to verified sessions, so a token stands for a verified user.
-    Views may name `required_permission`; without one, being verified is enough.
+    Views may name `required_permission` (or a tuple, any one of which suffices); without one,
+    being verified is enough.
     """
 
     message = "Authentication with two-factor verification is required."
@@ -23,4 +24,8 @@ class IsVerifiedUser(permissions.BasePermission):
         if request.auth is None and two_factor_pending(user):
             return False
         needed = getattr(view, "required_permission", None)
-        return needed is None or can(user, needed)
+        if needed is None:
+            return True
+        if isinstance(needed, str):
+            needed = (needed,)
+        return any(can(user, p) for p in needed)

@@ -235,8 +235,17 @@ def login_record(*, user: User) -> None:
 
 
 def login_failed_record(*, email: str, locked_out: bool) -> None:
+    """Logs a failed login against the account it named, if any.
+
+    What was typed is never stored: people sometimes type their password in the email box.
+    """
     action = AuditAction.LOCKED_OUT if locked_out else AuditAction.LOGIN_FAILED
-    audit_record(actor=None, action=action, target_type="accounts.user", target_id=email[:64])
+    account = User.objects.filter(email__iexact=email.strip()).select_related("organisation")
+    user = account.first()
+    if user is None:
+        audit_record(actor=None, action=action, target_type="accounts.user", target_id="unknown")
+    else:
+        audit_record(actor=None, action=action, target=user, organisation=user.organisation)
 
 
 def logout_record(*, user: User) -> None:

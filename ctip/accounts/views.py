@@ -2,7 +2,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -159,20 +159,14 @@ def api_token(request: HttpRequest) -> HttpResponse:
 # --- Managing users -----------------------------------------------------------------------------
 
 
-def _may_manage_users(user) -> bool:
-    return can(user, Perm.USERS_MANAGE_OWN_ORG) or can(user, Perm.USERS_MANAGE_ALL)
-
-
+@permission_required(Perm.USERS_MANAGE_OWN_ORG, Perm.USERS_MANAGE_ALL)
 def user_list(request: HttpRequest) -> HttpResponse:
-    if not _may_manage_users(request.user):
-        raise PermissionDenied
     page = Paginator(users_visible_to(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page})
 
 
+@permission_required(Perm.USERS_MANAGE_OWN_ORG, Perm.USERS_MANAGE_ALL)
 def user_create_view(request: HttpRequest) -> HttpResponse:
-    if not _may_manage_users(request.user):
-        raise PermissionDenied
     form = UserCreateForm(
         request.POST or None,
         grantable_roles=roles_grantable_by(request.user.roles),

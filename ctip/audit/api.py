@@ -5,10 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from ctip.access.api import IsVerifiedUser
+from ctip.accounts.roles import Perm
 
 from .models import AuditAction, AuditEvent
-from .selectors import audit_event_get_for_user, audit_event_list, may_view_audit
+from .selectors import audit_event_get_for_user, audit_event_list
 
 # --- Output ---------------------------------------------------------------------------------------
 
@@ -72,19 +72,12 @@ class AuditEventFilter(serializers.Serializer):
 # --- Endpoints ------------------------------------------------------------------------------------
 
 
-class IsAuditViewer(IsVerifiedUser):
-    # A verified user holding either audit permission (own organisation's events, or all).
-
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and may_view_audit(request.user)
-
-
 @extend_schema(summary="Audit events", parameters=[AuditEventFilter])
 class AuditEventListApi(ListAPIView):
     """Events of the caller's organisation (organisation admins) or of all (system admins),
     newest first."""
 
-    permission_classes = [IsAuditViewer]
+    required_permission = (Perm.AUDIT_VIEW_OWN_ORG, Perm.AUDIT_VIEW_ALL)
     serializer_class = AuditEventOutput
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
@@ -97,7 +90,7 @@ class AuditEventListApi(ListAPIView):
 class AuditEventDetailApi(RetrieveAPIView):
     """One event by sequence number; 404 when it does not exist or is not the caller's to see."""
 
-    permission_classes = [IsAuditViewer]
+    required_permission = (Perm.AUDIT_VIEW_OWN_ORG, Perm.AUDIT_VIEW_ALL)
     serializer_class = AuditEventOutput
     queryset = AuditEvent.objects.none()  # for the schema only; reads go through the selector
     lookup_field = "seq"

@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from ctip.access.policy import can, visible_to
-from ctip.accounts.roles import Perm
+from ctip.access.policy import visible_to
 
 from .models import GENESIS_HASH, AuditEvent
 from .services import event_hash
-
-
-def may_view_audit(user) -> bool:
-    """True for holders of either audit permission (own organisation's events, or all)."""
-    return can(user, Perm.AUDIT_VIEW_OWN_ORG) or can(user, Perm.AUDIT_VIEW_ALL)
 
 
 def audit_events_visible_to(*, user) -> QuerySet[AuditEvent]:

@@ -5,39 +5,22 @@ Read-only: the log is written by services only (`audit_record`), and never chang
 
 import json
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from ctip.access.decorators import permission_required
 from ctip.access.policy import can
 from ctip.accounts.roles import Perm
 
 from .forms import AuditFilterForm
 from .models import AuditAction, AuditEvent
-from .selectors import audit_event_get_for_user, audit_event_list, may_view_audit
+from .selectors import audit_event_get_for_user, audit_event_list
 
 PAGE_SIZE = 50
-
-
-def audit_viewer_required(view):
-    """Refuses (403) users holding neither audit permission.
-
-    `ctip.access.decorators.permission_required` checks one permission; the audit pages need
-    either of two, so they check here.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not may_view_audit(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _partial_wanted(request: HttpRequest) -> bool:
@@ -45,7 +28,7 @@ def _partial_wanted(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@audit_viewer_required
+@permission_required(Perm.AUDIT_VIEW_OWN_ORG, Perm.AUDIT_VIEW_ALL)
 def event_list(request: HttpRequest) -> HttpResponse:
     """The events the user may see, newest first, 50 a page, filtered by the query string."""
     form = AuditFilterForm(request.GET or None)
@@ -111,7 +94,7 @@ def change_rows(event: AuditEvent) -> list[ChangeRow]:
     return rows
 
 
-@audit_viewer_required
+@permission_required(Perm.AUDIT_VIEW_OWN_ORG, Perm.AUDIT_VIEW_ALL)
 def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     """One event with its full hashes; 404 when it does not exist or is not the user's to see."""
     event = audit_event_get_for_user(user=request.user, seq=seq)

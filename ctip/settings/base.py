@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"AuditActionEnum": "ctip.audit.models.AuditAction"},
 }
 
 # --- Security headers (production tightens these further) ---------------------------------------

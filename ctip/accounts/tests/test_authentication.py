@@ -171,3 +171,14 @@ def test_api_tokens_work_only_for_their_owner_and_can_be_revoked(cast):
     client.post(reverse("accounts:api_token"), {"action": "revoke"})
     assert api.get("/api/v1/me/").status_code == 401
     assert Client(HTTP_AUTHORIZATION="Token nonsense").get("/api/v1/me/").status_code == 401
+
+
+def test_what_was_typed_in_a_failed_login_is_never_logged(cast):
+    _login(Client(), "my secret password typed here", "x" * 12)
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert event.target_id == "unknown"
+    assert "secret" not in str(AuditEvent.objects.values_list("target_id", "changes", "reason"))
+    _login(Client(), cast.a[Role.CASE_WORKER].email.upper(), "x" * 12)
+    event = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).latest("seq")
+    assert event.target_id == str(cast.a[Role.CASE_WORKER].uuid)
+    assert event.organisation_id == cast.org_a.pk  # so organisation A's admin sees it
