@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can, can_manage_users_in
+from ctip.core.forms import add_service_errors
 
 from . import services
 from .forms import (
@@ -34,16 +35,6 @@ from .selectors import (
     user_get_for_user,
     users_visible_to,
 )
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    """Shows a service's refusal on the form, field by field where it names fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- Signing in ---------------------------------------------------------------------------------
 
@@ -185,7 +176,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
                 roles=set(data["roles"]),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The account was created."))
             return redirect("accounts:user_list")
@@ -231,7 +222,7 @@ def user_edit_view(request: HttpRequest, user_uuid) -> HttpResponse:
                 is_active=data["is_active"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The account was saved."))
             return redirect("accounts:user_list")
@@ -273,7 +264,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
         try:
             services.organisation_create(actor=request.user, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation was created."))
             return redirect("accounts:organisation_list")
@@ -302,7 +293,7 @@ def organisation_edit_view(request: HttpRequest, org_uuid) -> HttpResponse:
                 actor=request.user, organisation=org, expected_version=version, **data
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation was saved."))
             return redirect("accounts:organisation_list")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can_change, readable_fields
 from ctip.accounts.roles import Perm
+from ctip.core.forms import add_service_errors
 
 from . import services
 from .forms import PersonForm
@@ -25,14 +26,6 @@ DETAIL_FIELDS = [
     "phone",
     "protection_notes",
 ]
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @permission_required(Perm.PEOPLE_VIEW)
@@ -67,7 +60,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
         try:
             person = services.person_create(actor=request.user, **form.values())
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The person was recorded."))
             return redirect("people:detail", person_uuid=person.uuid)
@@ -89,7 +82,7 @@ def person_edit_view(request: HttpRequest, person_uuid) -> HttpResponse:
                 **form.values(),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("people:detail", person_uuid=person.uuid)

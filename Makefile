@@ -1,0 +1,80 @@
+# CTIP: the commands a developer and CI use. `make demo` and `make test` are all a newcomer needs.
+#
+#   make demo    install, migrate the SQLite database under var/, load demo data, serve on :8000
+#   make test    the whole suite (unit, API, browser); on PostgreSQL when DATABASE_URL says so
+#   make check   the gate: formatting, lint, migrations, deploy checks, compiled translations
+#   make lint    rewrites formatting and applies ruff's safe fixes
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Re-install only when the lock file changes.
+STAMP := $(VENV)/.installed-from-lock
+# pytest-xdist: one worker per core; browser tests share one server on one worker (loadgroup).
+PYTEST_ARGS ?= -n auto --dist loadgroup
+CHROMIUM := /usr/bin/chromium
+
+# Settings for the local demo only: never like this with real data (the pages say so).
+DEMO_ENV := DEBUG=1 CTIP_REQUIRE_2FA=0
+# `check --deploy` needs the production profile to load: a throwaway key, never used to sign.
+DEPLOY_ENV := DJANGO_SETTINGS_MODULE=ctip.settings.production DEBUG=0 CTIP_REQUIRE_2FA=1 \
+	SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
+
+.PHONY: demo test check lint venv clean-venv
+
+venv: $(STAMP)
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "CTIP needs Python 3.11 ($(PYTHON) was not found)."; \
+		echo "On Debian or Ubuntu: apt-get install python3.11 python3.11-venv"; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null || { \
+		echo "$(PYTHON) is not Python 3.11. Set PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+		echo "$(PYTHON) cannot create virtual environments: its ensurepip module is missing."; \
+		echo "On Debian or Ubuntu: apt-get install python3.11-venv"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Creating $(VENV) failed. On Debian or Ubuntu: apt-get install python3.11-venv"; \
+		exit 1; }
+
+$(STAMP): requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo
+	@echo "Serving CTIP at http://127.0.0.1:8000  (the logins are listed above; Ctrl-C stops)"
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Chromium is needed only when the browser tests are selected.
+test: $(STAMP) $(if $(findstring not browser,$(PYTEST_ARGS)),,$(CHROMIUM))
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (never a downloaded one), with Khmer fonts.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's Chromium and Khmer fonts for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium fonts-khmeros fonts-liberation >/dev/null; \
+	else \
+		echo "The browser tests need Debian's Chromium: sudo apt-get install chromium fonts-khmeros"; \
+		echo "(or run the rest: make test PYTEST_ARGS='-n auto -m \"not browser\"')"; \
+		exit 1; \
+	fi
+
+check: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) .ci/check_translations.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean-venv:
+	rm -rf $(VENV)
