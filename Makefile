@@ -33,8 +33,9 @@ $(PY):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 		echo "$(PYTHON) cannot create virtual environments: its ensurepip module is missing."; \
 		echo "On Debian or Ubuntu: apt-get install python3.11-venv"; exit 1; }
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
+	@rm -rf $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 		echo "Creating $(VENV) failed. On Debian or Ubuntu: apt-get install python3.11-venv"; \
 		exit 1; }
 
