@@ -208,3 +208,24 @@ def test_creating_in_the_page_records_the_person_for_the_users_organisation(cast
     assert response.status_code == 302
     person = Person.objects.get(given_name="Sophal")
     assert person.organisation == cast.org_b and person.created_by == cast.b[Role.CASE_WORKER]
+
+
+def test_a_person_with_nationality_and_village_is_recorded_from_the_page(cast):
+    from ctip.places.models import Commune, Country, District, Province, Village
+
+    province = Province.objects.create(code="12", iso3166_2="KH-12", name_en="Phnom Penh")
+    district = District.objects.create(code="1201", province=province, name_en="Chamkar Mon")
+    commune = Commune.objects.create(code="120101", district=district, name_en="Tonle Basak")
+    Village.objects.create(code="12010101", commune=commune, name_en="Phum 1")
+    Country.objects.create(code="KH", alpha3="KHM", name_en="Cambodia", name_km="កម្ពុជា")
+    worker = verified_client(cast.a[Role.CASE_WORKER])
+    form = {"given_name": "Srey", "sex": "f", "nationality": "KH", "home_village": "99999999"}
+    response = worker.post(reverse("people:create"), form)
+    assert "No village has this code" in response.content.decode()
+    response = worker.post(reverse("people:create"), form | {"home_village": "12010101"})
+    assert response.status_code == 302
+    person = Person.objects.get(given_name="Srey")
+    assert (person.nationality_id, person.home_village_id) == ("KH", "12010101")
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, target_id=str(person.uuid))
+    assert event.changes["nationality"] == [None, "KH"]
+    assert event.changes["home_village"] is None  # confidential: named only

@@ -21,7 +21,7 @@ from ctip.accounts.roles import Role
 from ctip.accounts.services import organisation_create, user_create
 from ctip.people.models import Person, Sex
 from ctip.people.services import person_create
-from ctip.places.models import Province, Village
+from ctip.places.models import Country, Province, Village
 
 NAMES_CSV = Path(__file__).resolve().parents[2] / "data" / "names.csv"
 # One shared password for every demo login, printed at the end. Demo only.
@@ -163,6 +163,7 @@ class Command(BaseCommand):
         self.names = NamePicker(self.rng)
         self.villages: dict[int, list[str]] = {}  # village codes by organisation
         self.load_reference_data()
+        self.cambodia = Country.objects.filter(code="KH").first()
         with transaction.atomic():
             admin = self.ensure_admin()
             orgs = self.ensure_organisations(admin)
@@ -294,8 +295,7 @@ class Command(BaseCommand):
             "family_name": family.romanised,
             "name_km": f"{family.khmer} {given.khmer}",
             "sex": sex,
-            # TODO(lead): add "nationality": Country KH once person_create can audit a foreign
-            # key (today its audit `changes` hold the Country object, which is not JSON).
+            "nationality": self.cambodia,
         }
         if known_birth and "date_of_birth" in writable:
             fields["date_of_birth"] = birth
