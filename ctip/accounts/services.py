@@ -30,6 +30,16 @@ def _check_roles_grantable(actor, roles: set[str]) -> None:
         raise PermissionDenied
 
 
+def _check_may_administer(actor, target: User) -> None:
+    """Admins manage users of their reach who hold no role above what the admin could grant:
+    an organisation admin cannot rename, deactivate or reset a system admin."""
+    if not can_manage_users_in(actor, target.organisation):
+        raise PermissionDenied
+    held = set(target.role_assignments.values_list("role", flat=True))
+    if held - set(roles_grantable_by(actor.roles)):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def organisation_create(
     *, actor: User, name: str, code: str, type: str, name_km: str = "", provinces=()
@@ -121,8 +131,7 @@ def user_update(
     **values,
 ) -> User:
     """Changes a user's name, active flag or roles; an admin never changes their own roles."""
-    if not can_manage_users_in(actor, user.organisation):
-        raise PermissionDenied
+    _check_may_administer(actor, user)
     target = lock_and_check_version(user, expected_version)
     if target.pk == actor.pk and (roles is not None and set(roles) != set(target.roles)):
         raise ValidationError(_("You cannot change your own roles. Ask another admin."))
@@ -184,8 +193,7 @@ def two_factor_enrol(*, user: User, device: TOTPDevice) -> TOTPDevice:
 @transaction.atomic
 def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
     """Removes a user's TOTP devices (lost phone); they enrol again at next login."""
-    if not can_manage_users_in(actor, user.organisation):
-        raise PermissionDenied
+    _check_may_administer(actor, user)
     if not reason.strip():
         raise ValidationError(_("Give a reason for resetting two-factor authentication."))
     TOTPDevice.objects.filter(user=user).delete()

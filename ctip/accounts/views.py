@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -116,7 +117,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "core:home")
+            next_url = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = "core:home"
+            return redirect(next_url)
         form.add_error("token", _("That code is not right, or too many tries: wait and retry."))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
@@ -209,14 +215,12 @@ def user_edit_view(request: HttpRequest, user_uuid) -> HttpResponse:
             return redirect("accounts:user_edit", user_uuid=target.uuid)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        # Roles the admin cannot grant are not on the form; keep them as they are.
-        kept = current_roles - set(grantable)
         try:
             services.user_update(
                 actor=request.user,
                 user=target,
                 expected_version=data["version"],
-                roles=set(data["roles"]) | kept,
+                roles=set(data["roles"]),
                 full_name=data["full_name"],
                 full_name_km=data["full_name_km"],
                 is_active=data["is_active"],

@@ -182,3 +182,13 @@ def test_what_was_typed_in_a_failed_login_is_never_logged(cast):
     event = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).latest("seq")
     assert event.target_id == str(cast.a[Role.CASE_WORKER].uuid)
     assert event.organisation_id == cast.org_a.pk  # so organisation A's admin sees it
+
+
+def test_the_verify_step_never_redirects_off_site(cast):
+    user = cast.a[Role.INVESTIGATOR]
+    device = give_totp_device(user)
+    client = Client()
+    _login(client, user.email)
+    url = reverse("accounts:two_factor_verify") + "?next=https://evil.example/steal"
+    response = client.post(url, {"token": _current_token(device)})
+    assert response.status_code == 302 and response["Location"] == "/"
