@@ -12,7 +12,6 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-from-lock
 # pytest-xdist: one worker per core; browser tests share one server on one worker (loadgroup).
 PYTEST_ARGS ?= -n auto --dist loadgroup
-CHROMIUM := /usr/bin/chromium
 
 # Settings for the local demo only: never like this with real data (the pages say so).
 DEMO_ENV := DEBUG=1 CTIP_REQUIRE_2FA=0
@@ -20,7 +19,7 @@ DEMO_ENV := DEBUG=1 CTIP_REQUIRE_2FA=0
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=ctip.settings.production DEBUG=0 CTIP_REQUIRE_2FA=1 \
 	SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
 
-.PHONY: demo test check lint venv clean-venv
+.PHONY: demo test check lint venv clean-venv runtime-debs test-debs
 
 venv: $(STAMP)
 
@@ -43,28 +42,40 @@ $(STAMP): requirements.lock | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) runtime-debs
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo
 	@echo "Serving CTIP at http://127.0.0.1:8000  (the logins are listed above; Ctrl-C stops)"
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Chromium is needed only when the browser tests are selected.
-test: $(STAMP) $(if $(findstring not browser,$(PYTEST_ARGS)),,$(CHROMIUM))
+test: $(STAMP) test-debs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The browser tests drive Debian's Chromium (never a downloaded one), with Khmer fonts.
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's Chromium and Khmer fonts for the browser tests"; \
+# Debian packages CTIP uses at run time (PDFs: Pango and Khmer fonts) and in tests (Chromium,
+# poppler). Installed when missing if we are root with apt-get; otherwise we say what to install.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-khmeros
+TEST_DEBS := $(RUNTIME_DEBS) chromium fonts-liberation poppler-utils gettext
+
+define install_debs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q "install ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends chromium fonts-khmeros fonts-liberation >/dev/null; \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-		echo "The browser tests need Debian's Chromium: sudo apt-get install chromium fonts-khmeros"; \
-		echo "(or run the rest: make test PYTEST_ARGS='-n auto -m \"not browser\"')"; \
-		exit 1; \
+		echo "Missing Debian packages: $$missing"; \
+		echo "Install them with: sudo apt-get install $$missing"; exit 1; \
 	fi
+endef
+
+runtime-debs:
+	$(call install_debs,$(RUNTIME_DEBS))
+
+test-debs:
+	$(call install_debs,$(TEST_DEBS))
 
 check: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -27,3 +27,7 @@ def _no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# The browser-test fixtures, for every app's browser tests.
+from ctip.core.browser_testing import browser, live_ctip, page  # noqa: E402, F401

@@ -9,6 +9,13 @@ api_patterns = [
     path("", include("ctip.audit.api_urls")),
     path("", include("ctip.places.api_urls")),
     path("", include("ctip.people.api_urls")),
+    path("", include("ctip.intake.api_urls")),
+    path("", include("ctip.operations.api_urls")),
+    path("", include("ctip.cases.api_urls")),
+    path("", include("ctip.care.api_urls")),
+    path("", include("ctip.justice.api_urls")),
+    path("", include("ctip.evidence.api_urls")),
+    path("", include("ctip.prevention.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,4 +29,11 @@ urlpatterns = [
     path("audit/", include("ctip.audit.urls")),
     path("people/", include("ctip.people.urls")),
     path("reference/", include("ctip.places.urls")),
+    path("intake/", include("ctip.intake.urls")),
+    path("operations/", include("ctip.operations.urls")),
+    path("cases/", include("ctip.cases.urls")),
+    path("care/", include("ctip.care.urls")),
+    path("justice/", include("ctip.justice.urls")),
+    path("evidence/", include("ctip.evidence.urls")),
+    path("prevention/", include("ctip.prevention.urls")),
 ]

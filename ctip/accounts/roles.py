@@ -44,6 +44,14 @@ class Perm:
     REFERENCE_MANAGE = "reference.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
 
+    # --- Intake (issue 3) ---
+
+    # --- Cases (issue 4) ---
+
+    # --- Justice (issue 6) ---
+
+    # --- Prevention (issue 7) ---
+
 
 P = Perm
 _EVERYONE = {P.DASHBOARD_VIEW, P.ORGANISATIONS_VIEW, P.REFERENCE_VIEW, P.API_TOKEN}
@@ -67,24 +75,46 @@ def _spec(perms: set[str], *, two_factor: bool = True, granted_by=_ADMINS) -> Ro
     return RoleSpec(frozenset(perms | _EVERYONE), two_factor, frozenset(granted_by))
 
 
+# What each role may do, one table per domain; a role's permissions are the union of its rows.
+# Domains add their permission names to `Perm` above, in a section of their own.
 # fmt: off
-ROLES: dict[str, RoleSpec] = {
-    Role.HOTLINE_OPERATOR:   _spec({P.PEOPLE_VIEW, P.PEOPLE_CREATE}),
-    Role.INVESTIGATOR:       _spec(_PEOPLE_WRITE),
-    Role.CASE_WORKER:        _spec(_PEOPLE_WRITE),
-    Role.CASE_SUPERVISOR:    _spec(_PEOPLE_WRITE | {P.SENSITIVITY_RESTRICTED}),
-    Role.SHELTER_MANAGER:    _spec(_PEOPLE_READ),
-    Role.LEGAL_OFFICER:      _spec(_PEOPLE_READ),
-    Role.PREVENTION_OFFICER: _spec(set()),
-    # Statistics officers see aggregates only, never a person: no identifying data, no TOTP.
-    Role.STATISTICS_OFFICER: _spec({P.STATISTICS_VIEW}, two_factor=False),
-    Role.ORG_ADMIN:          _spec({P.USERS_MANAGE_OWN_ORG, P.AUDIT_VIEW_OWN_ORG}),
-    Role.SYSTEM_ADMIN:       _spec(
-        {P.ORGANISATIONS_MANAGE, P.USERS_MANAGE_ALL, P.AUDIT_VIEW_ALL, P.REFERENCE_MANAGE},
-        granted_by={Role.SYSTEM_ADMIN},
-    ),
+FOUNDATION: dict[str, set[str]] = {
+    Role.HOTLINE_OPERATOR:   {P.PEOPLE_VIEW, P.PEOPLE_CREATE},
+    Role.INVESTIGATOR:       _PEOPLE_WRITE,
+    Role.CASE_WORKER:        _PEOPLE_WRITE,
+    Role.CASE_SUPERVISOR:    _PEOPLE_WRITE | {P.SENSITIVITY_RESTRICTED},
+    Role.SHELTER_MANAGER:    _PEOPLE_READ,
+    Role.LEGAL_OFFICER:      _PEOPLE_READ,
+    Role.STATISTICS_OFFICER: {P.STATISTICS_VIEW},
+    Role.ORG_ADMIN:          {P.USERS_MANAGE_OWN_ORG, P.AUDIT_VIEW_OWN_ORG},
+    Role.SYSTEM_ADMIN:       {P.ORGANISATIONS_MANAGE, P.USERS_MANAGE_ALL, P.AUDIT_VIEW_ALL,
+                              P.REFERENCE_MANAGE},
 }
+
+# Intake: reports, triage and dispatch, operations, screening (issue 3).
+INTAKE: dict[str, set[str]] = {}
+
+# Cases: registration, consent, assessments, care plans, services, notes, tasks (issue 4).
+CASES: dict[str, set[str]] = {}
+
+# Justice: suspects, proceedings, evidence and custody (issue 6).
+JUSTICE: dict[str, set[str]] = {}
+
+# Prevention: vulnerability assessments, programmes, clubs, trainings, campaigns (issue 7).
+PREVENTION: dict[str, set[str]] = {}
 # fmt: on
+
+_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION)
+
+ROLES: dict[str, RoleSpec] = {
+    role: _spec(
+        set().union(*(domain.get(role, set()) for domain in _DOMAINS)),
+        # Statistics officers see aggregates only, never a person: no identifying data, no TOTP.
+        two_factor=role != Role.STATISTICS_OFFICER,
+        granted_by={Role.SYSTEM_ADMIN} if role == Role.SYSTEM_ADMIN else _ADMINS,
+    )
+    for role in Role.values
+}
 
 
 def permissions_for(roles: set[str] | frozenset[str]) -> frozenset[str]:

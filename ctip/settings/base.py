@@ -60,6 +60,13 @@ INSTALLED_APPS = [
     "ctip.audit",
     "ctip.places",
     "ctip.people",
+    "ctip.intake",
+    "ctip.operations",
+    "ctip.cases",
+    "ctip.care",
+    "ctip.justice",
+    "ctip.evidence",
+    "ctip.prevention",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +194,13 @@ STORAGES = {
 # Serve straight from the apps when collectstatic has not run (demo, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploaded files (evidence, photos): kept under var/, never served as static files. They are
+# streamed by views that check access and log custody.
+MEDIA_ROOT = Path(os.environ.get("CTIP_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/files/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

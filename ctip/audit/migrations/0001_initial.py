@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import ctip.audit.models
 from django.db import migrations, models
 
 
@@ -22,7 +23,7 @@ class Migration(migrations.Migration):
                 ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='sequence')),
                 ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
                 ('actor_label', models.CharField(blank=True, max_length=254, verbose_name='actor')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('deactivate', 'Deactivated'), ('read', 'Read sensitive record'), ('login', 'Logged in'), ('login_failed', 'Login failed'), ('locked_out', 'Locked out'), ('logout', 'Logged out'), ('2fa_enrolled', 'Two-factor device enrolled'), ('2fa_reset', 'Two-factor device reset'), ('roles_changed', 'Roles changed'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('reference_loaded', 'Reference data loaded')], max_length=40, verbose_name='action')),
+                ('action', ctip.audit.models.ActionField(max_length=40, verbose_name='action')),
                 ('target_type', models.CharField(blank=True, max_length=60, verbose_name='target type')),
                 ('target_id', models.CharField(blank=True, max_length=64, verbose_name='target id')),
                 ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),

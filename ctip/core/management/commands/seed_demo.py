@@ -6,6 +6,7 @@ people. Later issues add their own records to this command.
 """
 
 import csv
+import importlib
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +31,24 @@ DEMO_DOMAIN = "demo.ctip.test"
 # The same seed gives the same names on every machine.
 SEED = 2026
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+
+
+# Domain apps that add demo records, in order: each module has `seed(ctx: DemoContext)`, which
+# must be idempotent (create only what is missing) and write through services.
+DOMAIN_STEPS = [
+    "ctip.intake.demo",
+    "ctip.cases.demo",
+    "ctip.justice.demo",
+    "ctip.prevention.demo",
+]
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    stdout: object  # the command's output: ctx.stdout.write("...")
+    rng: random.Random
+    orgs: dict[str, "Organisation"]  # by demo code, e.g. "pnh-police", "pnh-social"
+    users: dict[str, "User"]  # by demo login, e.g. "investigator", "caseworker", "supervisor"
 
 
 @dataclass(frozen=True)
@@ -169,9 +188,30 @@ class Command(BaseCommand):
             orgs = self.ensure_organisations(admin)
             self.ensure_users(admin, orgs)
             self.ensure_people(orgs)
+        self.run_domain_steps(orgs)
         self.print_logins()
 
     # --- steps ----------------------------------------------------------------------------------
+
+    def run_domain_steps(self, orgs: dict[str, Organisation]) -> None:
+        """Each domain app adds its own demo records in `ctip/<app>/demo.py` (see DemoContext)."""
+        users = {local: User.objects.get(email=demo_email(local)) for local, _r, _o in USERS}
+        for module_name in DOMAIN_STEPS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue
+            with transaction.atomic():
+                module.seed(
+                    DemoContext(
+                        stdout=self.stdout,
+                        # One generator per step: a step's records do not change when another
+                        # step draws more or fewer numbers.
+                        rng=random.Random(f"{SEED}:{module_name}"),
+                        orgs=orgs,
+                        users=users,
+                    )
+                )
 
     def load_reference_data(self) -> None:
         if Village.objects.exists():

@@ -1,4 +1,11 @@
-"""A real CTIP server for the browser tests, on a database of its own.
+"""Browser tests: a real CTIP server on a database of its own, Debian's Chromium, helpers.
+
+Fixtures `live_ctip`, `browser` and `page` are available to every test module (ctip/conftest.py
+imports them). Mark browser tests with
+    pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+so that one xdist worker runs them all and one server starts. Sign in with `sign_in(page, "login")`
+(a demo login such as "caseworker": it enrols or verifies TOTP as needed).
+
 
 pytest-django's live_server cannot be used: it empties the database between tests, and the
 audit table refuses DELETE. So one server per session: a fresh database (a temporary SQLite
@@ -6,7 +13,10 @@ file, or a separate PostgreSQL database when DATABASE_URL points at PostgreSQL),
 `seed_demo`, then `runserver` with production-like settings (DEBUG off, 2FA required).
 """
 
+import base64
+import gettext
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,8 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[3]
+from ctip.core.management.commands.seed_demo import DEMO_PASSWORD, demo_email
+
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts.
 CHROMIUM_ARGS = [
@@ -203,3 +217,77 @@ def page(browser, live_ctip):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+ARTIFACTS = ROOT / "test-artifacts"
+KHMER_MO = ROOT / "ctip" / "locale" / "km" / "LC_MESSAGES" / "django.mo"
+KHMER_SCRIPT = re.compile("[\u1780-\u17ff]")
+
+
+def khmer(msgid: str) -> str:
+    """The Khmer translation of `msgid` from the compiled catalogue the server uses."""
+    assert KHMER_MO.exists(), f"{KHMER_MO.relative_to(ROOT)} is missing: compilemessages"
+    with KHMER_MO.open("rb") as fh:
+        translated = gettext.GNUTranslations(fh).gettext(msgid)
+    assert translated != msgid, f"no Khmer translation for {msgid!r} in the km catalogue"
+    return translated
+
+
+def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Submits the login form and waits until the server has answered it."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def switch_to_khmer(page) -> None:
+    page.click("form.lang button[value=km]")
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+
+
+def current_code(secret: str) -> str:
+    """The code an authenticator app would show for the base32 key shown on the setup page."""
+    raw = re.sub(r"\s+", "", secret).upper()
+    key = base64.b32decode(raw + "=" * (-len(raw) % 8))
+    return f"{TOTP(key).token():06d}"
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    widths = page.evaluate(
+        "() => ({doc: document.documentElement.scrollWidth, body: document.body.scrollWidth,"
+        " view: window.innerWidth})"
+    )
+    assert widths["doc"] <= widths["view"], f"{page.url} scrolls sideways: {widths}"
+    assert widths["body"] <= widths["view"], f"{page.url} scrolls sideways: {widths}"
+
+
+# The TOTP keys that demo users enrolled during this session, by email. Codes cannot be reused,
+# so a second sign-in in the same 30-second step waits for the next one.
+_enrolled: dict[str, str] = {}
+_last_step: dict[str, int] = {}
+
+
+def sign_in(page, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Signs a demo user in (e.g. "caseworker"), enrolling or verifying TOTP as needed."""
+    email = demo_email(login)
+    log_in(page, email, password)
+    if "/two-factor/setup/" in page.url:
+        _enrolled[email] = page.inner_text("#totp-secret")
+    elif "/two-factor/verify/" not in page.url:
+        return
+    secret = _enrolled[email]
+    step = int(time.time()) // 30
+    if _last_step.get(email) == step:
+        time.sleep(30 - time.time() % 30 + 0.5)
+        step += 1
+    _last_step[email] = step
+    page.fill("input[name=token]", current_code(secret))
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/two-factor/" not in page.url, f"TOTP refused for {email}"

@@ -1,61 +1,7 @@
-"""Who sees which records, model by model, and how sensitive each field is.
+"""Access rules of the foundation: organisations, users, the audit log, people."""
 
-A rule lists scopes: (permission, scope). A user holding the permission sees the records the
-scope function selects for them; the union of all such scopes is what they see. A model with no
-rule here is visible to nobody.
-
-Every concrete field of a protected model must be classified (a test checks it); a field left
-out is treated as restricted.
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from django.db import models
-from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
-
-
-class Sensitivity(models.TextChoices):
-    NORMAL = "normal", _("Normal")
-    CONFIDENTIAL = "confidential", _("Confidential")
-    RESTRICTED = "restricted", _("Restricted")
-
-
-Scope = Callable[[object], Q | None]
-
-
-def everything(user) -> Q:
-    return Q()
-
-
-def own_organisation(path: str = "organisation") -> Scope:
-    """Records whose `path` points at the user's organisation."""
-
-    def scope(user) -> Q | None:
-        if not user.organisation_id:
-            return None
-        return Q(**{f"{path}_id": user.organisation_id})
-
-    return scope
-
-
-def own_organisation_self(user) -> Q | None:
-    if not user.organisation_id:
-        return None
-    return Q(pk=user.organisation_id)
-
-
-@dataclass(frozen=True)
-class Rule:
-    scopes: list[tuple[str, Scope]]
-    fields: dict[str, Sensitivity] = field(default_factory=dict)
-    # Holding any of these, a user may change the records they see.
-    change_permissions: tuple[str, ...] = ()
-
-
-N, C, R = Sensitivity.NORMAL, Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED
-_BASE = {"id": N, "uuid": N, "created_at": N, "updated_at": N, "created_by": N, "version": N}
+from .base import BASE_FIELDS as _BASE
+from .base import C, N, R, Rule, everything, own_organisation
 
 RULES: dict[str, Rule] = {
     "accounts.Organisation": Rule(
