@@ -45,12 +45,47 @@ class Perm:
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
 
     # --- Intake (issue 3) ---
+    REPORTS_VIEW_ALL = "reports.view_all"  # the national intake queue (hotline)
+    REPORTS_VIEW_ASSIGNED = "reports.view_assigned"  # reports dispatched to one's organisation
+    REPORTS_CREATE = "reports.create"
+    REPORTS_TRIAGE = "reports.triage"  # triage, dispatch, link repeats, close at intake
+    REPORTS_RESPOND = "reports.respond"  # accept, decline, close a dispatched report
+    OPERATIONS_VIEW = "operations.view"
+    OPERATIONS_MANAGE = "operations.manage"
+    SCREENING_VIEW = "screening.view"
+    SCREENING_RECORD = "screening.record"
+    SCREENING_INSTRUMENT_MANAGE = "screening.instrument_manage"
+    HANDOFFS_VIEW = "handoffs.view"
+    HANDOFFS_DECIDE = "handoffs.decide"
 
     # --- Cases (issue 4) ---
+    CASES_VIEW = "cases.view"  # cases of the own organisation (or assigned ones, if restricted)
+    CASES_VIEW_ALL = "cases.view_all"  # every case of the own organisation, even if restricted
+    CASES_OPEN = "cases.open"
+    CASES_CHANGE = "cases.change"  # profile, notes, tasks, status, closure requests
+    CASES_APPROVE = "cases.approve"  # decide closure and care-plan approvals
+    CASES_REOPEN = "cases.reopen"
+    CASES_SETTINGS = "cases.settings"  # the organisation's case-management settings
+    CONSENT_RECORD = "consent.record"
+    CONSENT_OVERRIDE = "consent.override"  # act without consent, with a reason (audited)
+    CARE_VIEW = "care.view"  # assessments, care plans, services of visible cases
+    CARE_CHANGE = "care.change"
+    SERVICES_CONFIRM = "services.confirm"  # a partner confirms services requested of it
 
     # --- Justice (issue 6) ---
+    JUSTICE_VIEW = "justice.view"  # proceedings in scope (see access/rules/justice.py)
+    JUSTICE_MANAGE = "justice.manage"  # record suspects, arrests, charges, court, verdicts
+    JUSTICE_COUNTS = "justice.counts"  # annual-report counts (aggregates only)
+    EVIDENCE_VIEW = "evidence.view"  # evidence items; every view is a custody event
+    EVIDENCE_ADD = "evidence.add"  # upload items, corrections, medical certificates, custody
+    EVIDENCE_EXPORT = "evidence.export"  # court bundles
 
     # --- Prevention (issue 7) ---
+    PREVENTION_VIEW = "prevention.view"  # programmes, groups, members, sessions of own org
+    PREVENTION_MANAGE = "prevention.manage"  # create and change them, take attendance
+    PREVENTION_ASSESS = "prevention.assess"  # vulnerability assessments and their referrals
+    # Counts only, across all organisations: reach, trainings, campaigns as aggregates.
+    PREVENTION_COUNTS = "prevention.counts"
 
 
 P = Perm
@@ -92,16 +127,53 @@ FOUNDATION: dict[str, set[str]] = {
 }
 
 # Intake: reports, triage and dispatch, operations, screening (issue 3).
-INTAKE: dict[str, set[str]] = {}
+INTAKE: dict[str, set[str]] = {
+    # Operators read callers' details and narratives: that is their job, and each read of a
+    # report's confidential fields is audited.
+    Role.HOTLINE_OPERATOR:   {P.REPORTS_VIEW_ALL, P.REPORTS_CREATE, P.REPORTS_TRIAGE,
+                              P.SENSITIVITY_CONFIDENTIAL},
+    Role.INVESTIGATOR:       {P.REPORTS_VIEW_ASSIGNED, P.REPORTS_RESPOND, P.REPORTS_CREATE,
+                              P.OPERATIONS_VIEW, P.OPERATIONS_MANAGE, P.SCREENING_VIEW,
+                              P.SCREENING_RECORD, P.HANDOFFS_VIEW},
+    Role.CASE_WORKER:        {P.REPORTS_VIEW_ASSIGNED, P.REPORTS_RESPOND, P.SCREENING_VIEW,
+                              P.SCREENING_RECORD, P.HANDOFFS_VIEW, P.HANDOFFS_DECIDE},
+    Role.CASE_SUPERVISOR:    {P.REPORTS_VIEW_ASSIGNED, P.REPORTS_RESPOND, P.SCREENING_VIEW,
+                              P.SCREENING_RECORD, P.HANDOFFS_VIEW, P.HANDOFFS_DECIDE},
+    Role.SYSTEM_ADMIN:       {P.SCREENING_INSTRUMENT_MANAGE},
+}
 
 # Cases: registration, consent, assessments, care plans, services, notes, tasks (issue 4).
-CASES: dict[str, set[str]] = {}
+CASES: dict[str, set[str]] = {
+    Role.CASE_WORKER:     {P.CASES_VIEW, P.CASES_OPEN, P.CASES_CHANGE, P.CONSENT_RECORD,
+                           P.CARE_VIEW, P.CARE_CHANGE, P.SERVICES_CONFIRM},
+    Role.CASE_SUPERVISOR: {P.CASES_VIEW, P.CASES_VIEW_ALL, P.CASES_OPEN, P.CASES_CHANGE,
+                           P.CASES_APPROVE, P.CASES_REOPEN, P.CASES_SETTINGS, P.CONSENT_RECORD,
+                           P.CONSENT_OVERRIDE, P.CARE_VIEW, P.CARE_CHANGE, P.SERVICES_CONFIRM},
+    Role.SHELTER_MANAGER: {P.CASES_VIEW, P.CARE_VIEW, P.SERVICES_CONFIRM},
+    Role.LEGAL_OFFICER:   {P.SERVICES_CONFIRM},
+    Role.ORG_ADMIN:       {P.CASES_SETTINGS},
+}
 
 # Justice: suspects, proceedings, evidence and custody (issue 6).
-JUSTICE: dict[str, set[str]] = {}
+_JUSTICE_WORK = {P.JUSTICE_VIEW, P.JUSTICE_MANAGE, P.JUSTICE_COUNTS, P.EVIDENCE_VIEW,
+                 P.EVIDENCE_ADD, P.EVIDENCE_EXPORT}
+JUSTICE: dict[str, set[str]] = {
+    Role.INVESTIGATOR:       _JUSTICE_WORK,
+    Role.LEGAL_OFFICER:      _JUSTICE_WORK,
+    # Case workers follow their survivors' proceedings, never the evidence.
+    Role.CASE_WORKER:        {P.JUSTICE_VIEW},
+    Role.CASE_SUPERVISOR:    {P.JUSTICE_VIEW},
+    Role.STATISTICS_OFFICER: {P.JUSTICE_COUNTS},
+}
 
 # Prevention: vulnerability assessments, programmes, clubs, trainings, campaigns (issue 7).
-PREVENTION: dict[str, set[str]] = {}
+PREVENTION: dict[str, set[str]] = {
+    # Assessments hold confidential household facts (HIV, violence): the officer who records
+    # them must read them back.
+    Role.PREVENTION_OFFICER: {P.PREVENTION_VIEW, P.PREVENTION_MANAGE, P.PREVENTION_ASSESS,
+                              P.SENSITIVITY_CONFIDENTIAL},
+    Role.STATISTICS_OFFICER: {P.PREVENTION_COUNTS},
+}
 # fmt: on
 
 _DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION)

@@ -25,6 +25,19 @@ NAV_ITEMS = [
     NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_OWN_ORG),
     NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_ALL),
     NavItem(_("Places"), "places:provinces", Perm.REFERENCE_VIEW),
+    NavItem(_("My work"), "cases:dashboard", Perm.CASES_VIEW),
+    NavItem(_("Cases"), "cases:list", Perm.CASES_VIEW),
+    NavItem(_("Service requests"), "care:requests", Perm.SERVICES_CONFIRM),
+    NavItem(_("Case settings"), "cases:settings", Perm.CASES_SETTINGS),
+    NavItem(_("Reports"), "intake:queue", Perm.REPORTS_VIEW_ALL),
+    NavItem(_("Reports"), "intake:queue", Perm.REPORTS_VIEW_ASSIGNED),
+    NavItem(_("Operations"), "operations:list", Perm.OPERATIONS_VIEW),
+    NavItem(_("Hand-offs"), "operations:handoffs", Perm.HANDOFFS_VIEW),
+    NavItem(_("Screening instrument"), "operations:instrument", Perm.SCREENING_INSTRUMENT_MANAGE),
+    NavItem(_("Investigations"), "justice:list", Perm.JUSTICE_VIEW),
+    NavItem(_("Justice counts"), "justice:counts", Perm.JUSTICE_COUNTS),
+    NavItem(_("Prevention"), "prevention:home", Perm.PREVENTION_VIEW),
+    NavItem(_("Prevention reach"), "prevention:reach", Perm.PREVENTION_COUNTS),
 ]
 
 

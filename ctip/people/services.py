@@ -14,7 +14,7 @@ from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.services import apply_changes, lock_and_check_version
 
-from .models import Person
+from .models import FamilyLink, IdentityDocument, Person
 
 EDITABLE_FIELDS = (
     "given_name",
@@ -27,7 +27,17 @@ EDITABLE_FIELDS = (
     "home_village",
     "phone",
     "protection_notes",
+    "aliases",
+    "age_estimation",
+    "citizenship",
+    "languages",
+    "disability",
+    "photo",
 )
+# Many-to-many fields are set after the row is saved.
+M2M_FIELDS = ("citizenship",)
+PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+PHOTO_MAX_BYTES = 3 * 1024 * 1024
 
 
 def _check_writable(actor, values: dict) -> None:
@@ -48,6 +58,15 @@ def _validate(person: Person) -> None:
         errors["date_of_birth"] = _("The date of birth is too far in the past.")
     if person.estimated_age is not None and person.estimated_age > 120:
         errors["estimated_age"] = _("The estimated age must be between 0 and 120.")
+    if person.age_estimation and person.estimated_age is None:
+        errors["estimated_age"] = _("Give the estimated age, or leave the method empty.")
+    photo = person.photo
+    if photo and not getattr(photo, "_committed", True):
+        name = (photo.name or "").lower()
+        if not name.endswith(PHOTO_TYPES):
+            errors["photo"] = _("Upload a JPEG, PNG or WebP picture.")
+        elif photo.size > PHOTO_MAX_BYTES:
+            errors["photo"] = _("The picture is too large (3 MB at most).")
     if errors:
         raise ValidationError(errors)
     person.full_clean()
@@ -62,17 +81,31 @@ def person_create(*, actor, organisation=None, **values) -> Person:
     organisation = organisation or actor.organisation
     if organisation.pk != actor.organisation_id:
         raise PermissionDenied
+    m2m = {name: values.pop(name) for name in M2M_FIELDS if name in values}
     person = Person(organisation=organisation, created_by=actor, **values)
     _validate(person)
     person.save()
+    for name, related in m2m.items():
+        getattr(person, name).set(related)
+    changes = {
+        name: [None, _plain(value)] for name, value in values.items() if value not in ("", None)
+    }
+    changes |= {name: [None, sorted(str(r.pk) for r in rel)] for name, rel in m2m.items() if rel}
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         target=person,
-        changes={name: [None, value] for name, value in values.items() if value not in ("", None)},
+        changes=changes,
         sensitive_fields=sensitive_fields(Person),
     )
     return person
+
+
+def _plain(value):
+    # A file's name, not its content; a record by its identifier (the audit encoder's job).
+    if hasattr(value, "read"):
+        return getattr(value, "name", "file")
+    return value
 
 
 @transaction.atomic
@@ -82,12 +115,24 @@ def person_update(*, actor, person: Person, expected_version: int | None, **valu
         raise PermissionDenied
     _check_writable(actor, values)
     current = lock_and_check_version(person, expected_version)
+    m2m = {name: values.pop(name) for name in M2M_FIELDS if name in values}
+    photo = values.pop("photo", None)
     changes = apply_changes(current, values)
+    if photo is not None and photo != current.photo:
+        current.photo = photo or None
+        changes["photo"] = [None, None]
+    for name, related in m2m.items():
+        old = sorted(str(r.pk) for r in getattr(current, name).all())
+        new = sorted(str(r.pk) for r in related)
+        if old != new:
+            changes[name] = [old, new]
     if not changes:
         return current
     _validate(current)
     current.version += 1
     current.save()
+    for name, related in m2m.items():
+        getattr(current, name).set(related)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -96,3 +141,72 @@ def person_update(*, actor, person: Person, expected_version: int | None, **valu
         sensitive_fields=sensitive_fields(Person),
     )
     return current
+
+
+def _require_person_change(actor, person: Person) -> None:
+    if not can_change(actor, person):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def document_add(*, actor, person: Person, **values) -> IdentityDocument:
+    """Records an identity document of a person (type, number, issuer, who holds it now)."""
+    _require_person_change(actor, person)
+    hidden = set(values) - set(readable_fields(actor, IdentityDocument, values))
+    if hidden:
+        raise PermissionDenied
+    document = IdentityDocument(person=person, created_by=actor, **values)
+    document.full_clean(exclude=["person", "created_by"])
+    audit_changes = {k: [None, v] for k, v in values.items() if v not in ("", None)}
+    document.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=document,
+        changes=audit_changes | {"person": [None, str(person.uuid)]},
+        sensitive_fields=sensitive_fields(IdentityDocument),
+    )
+    return document
+
+
+@transaction.atomic
+def family_link_add(
+    *,
+    actor,
+    person: Person,
+    relative: Person,
+    relationship: str,
+    is_guardian: bool = False,
+    notes: str = "",
+) -> FamilyLink:
+    """Links a family member or guardian (a person of the same organisation) to a person."""
+    _require_person_change(actor, person)
+    if relative.organisation_id != person.organisation_id:
+        raise PermissionDenied
+    if relative.pk == person.pk:
+        raise ValidationError({"relative": _("A person cannot be their own family member.")})
+    if FamilyLink.objects.filter(person=person, relative=relative).exists():
+        raise ValidationError({"relative": _("This person is already linked.")})
+    link = FamilyLink(
+        person=person,
+        relative=relative,
+        relationship=relationship,
+        is_guardian=is_guardian,
+        notes=notes.strip(),
+        created_by=actor,
+    )
+    link.full_clean(exclude=["person", "relative", "created_by"])
+    link.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=link,
+        changes={
+            "person": [None, str(person.uuid)],
+            "relative": [None, str(relative.uuid)],
+            "relationship": [None, relationship],
+            "is_guardian": [None, is_guardian],
+            "notes": None,
+        },
+    )
+    return link

@@ -63,6 +63,13 @@ RULES: dict[str, Rule] = {
             "home_village": C,
             "phone": C,
             "protection_notes": R,
+            # Issue 4: the fuller person record.
+            "aliases": C,
+            "age_estimation": N,
+            "citizenship": N,
+            "languages": N,
+            "disability": C,
+            "photo": R,
         },
         change_permissions=("people.change",),
     ),

@@ -1,5 +1,299 @@
-"""Access rules for suspects, proceedings, evidence (issue 6)."""
+"""Access rules for suspects, proceedings, evidence (issue 6).
 
-from .base import Rule
+- Investigators and legal officers (`justice.manage`) see the proceedings their organisation
+  handles or represents the victims in, and everything under them, evidence included.
+- Case workers and supervisors (`justice.view` only) see the proceedings in which a person their
+  organisation registered is a victim, and of the victims only their own.
+  TODO(cases): once ctip/cases exists, narrow "their survivors" from the organisation's people
+  to the people of the cases they work on.
+- Statistics officers hold `justice.counts` only, which opens no record here: they read counts
+  from `ctip.justice.selectors.annual_counts`, never a row.
+- Evidence (`evidence.view`) follows the proceedings scope of `justice.manage`; every view of an
+  item is a custody event (ctip/evidence/selectors.py).
+- A witness's identity is restricted: others see the pseudonym and the support measures.
+"""
 
-RULES: dict[str, Rule] = {}
+from django.db.models import Q
+
+from .base import BASE_FIELDS as _BASE
+from .base import C, N, R, Rule, Scope, everything
+
+
+def _handling(path: str = "") -> Scope:
+    """Records of proceedings handled, or represented, by the user's organisation."""
+    prefix = f"{path}__" if path else ""
+
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        return Q(**{f"{prefix}organisation_id": user.organisation_id}) | Q(
+            **{f"{prefix}legal_organisation_id": user.organisation_id}
+        )
+
+    return scope
+
+
+def _survivors_proceedings(path: str = "") -> Scope:
+    """Records of proceedings where a person of the user's organisation is a victim."""
+
+    def scope(user) -> Q | None:
+        from ctip.justice.models import InvestigationVictim
+
+        if not user.organisation_id:
+            return None
+        ids = InvestigationVictim.objects.filter(
+            person__organisation_id=user.organisation_id
+        ).values("investigation_id")
+        return Q(**{f"{path}__in" if path else "pk__in": ids})
+
+    return scope
+
+
+def _through(path: str) -> Scope:
+    """Records whose `path` points at an investigation the user may see."""
+
+    def scope(user) -> Q | None:
+        from ctip.access.policy import visible_to
+        from ctip.justice.models import Investigation
+
+        return Q(**{f"{path}__in": visible_to(user, Investigation).values("pk")})
+
+    return scope
+
+
+def _own_people(path: str) -> Scope:
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        return Q(**{f"{path}__organisation_id": user.organisation_id})
+
+    return scope
+
+
+_MANAGE = "justice.manage"
+_VIEW = "justice.view"
+_EVIDENCE = "evidence.view"
+
+
+def _proceeding_rule(path: str, fields: dict) -> Rule:
+    return Rule(
+        scopes=[(_VIEW, _through(path))],
+        fields=_BASE | fields,
+        change_permissions=(_MANAGE,),
+    )
+
+
+RULES: dict[str, Rule] = {
+    "justice.LawArticle": Rule(
+        scopes=[("reference.view", everything)],
+        fields=_BASE
+        | {
+            "article": N,
+            "chapter": N,
+            "offence": N,
+            "offence_km": N,
+            "summary": N,
+            "penalty_min_years": N,
+            "penalty_max_years": N,
+            "aggravating": N,
+            "confidence": N,
+            "source": N,
+            "is_active": N,
+        },
+        change_permissions=("reference.manage",),
+    ),
+    "justice.Investigation": Rule(
+        scopes=[(_MANAGE, _handling()), (_VIEW, _survivors_proceedings())],
+        fields=_BASE
+        | {
+            "organisation": N,
+            "legal_organisation": N,
+            "reference": N,
+            "title": N,
+            "opened_on": N,
+            "source": N,
+            "source_reference": N,
+            "exploitation_form": N,
+            "province": N,
+            "status": N,
+            "summary": C,
+            "closed_on": N,
+        },
+        change_permissions=(_MANAGE,),
+    ),
+    "justice.InvestigationVictim": Rule(
+        # Case workers see their own survivors in a proceeding, never the other victims.
+        scopes=[
+            (_MANAGE, _handling("investigation")),
+            (_VIEW, _own_people("person")),
+        ],
+        fields=_BASE
+        | {"investigation": N, "person": N, "exploitation_form": N, "age_at_exploitation": C},
+        change_permissions=(_MANAGE,),
+    ),
+    "justice.Suspect": _proceeding_rule(
+        "investigation",
+        {"investigation": N, "person": N, "role": N, "role_details": C, "aliases": N},
+    ),
+    "justice.SuspectVictimRelation": Rule(
+        scopes=[
+            (_MANAGE, _handling("victim__investigation")),
+            (_VIEW, _own_people("victim__person")),
+        ],
+        fields=_BASE | {"suspect": N, "victim": N, "relation": N},
+        change_permissions=(_MANAGE,),
+    ),
+    "justice.Identifier": Rule(
+        scopes=[(_VIEW, _through("uses__suspect__investigation"))],
+        fields=_BASE | {"kind": N, "value": N, "normalised": N, "platform": N},
+        change_permissions=(_MANAGE,),
+    ),
+    "justice.SuspectIdentifier": _proceeding_rule(
+        "suspect__investigation",
+        {"suspect": N, "identifier": N, "written_as": N, "note": C},
+    ),
+    "justice.Complaint": _proceeding_rule(
+        "investigation",
+        {"investigation": N, "filed_on": N, "filed_by": N, "filed_with": N, "notes": C},
+    ),
+    "justice.Arrest": _proceeding_rule(
+        "suspect__investigation",
+        {
+            "suspect": N,
+            "arrested_on": N,
+            "agency": N,
+            "place": N,
+            "province": N,
+            "notes": C,
+        },
+    ),
+    "justice.Charge": _proceeding_rule(
+        "suspect__investigation",
+        {"suspect": N, "article": N, "charged_on": N, "notes": C},
+    ),
+    "justice.CourtCase": _proceeding_rule(
+        "investigation",
+        {
+            "investigation": N,
+            "court": N,
+            "case_number": N,
+            "filed_on": N,
+            "defendants": N,
+        },
+    ),
+    "justice.Hearing": _proceeding_rule(
+        "court_case__investigation",
+        {
+            "court_case": N,
+            "scheduled_for": N,
+            "type": N,
+            "status": N,
+            "outcome": N,
+            "postponement_reason": N,
+            "postponed_to": N,
+        },
+    ),
+    "justice.WitnessSupport": Rule(
+        scopes=[
+            (_MANAGE, _handling("hearing__court_case__investigation")),
+            (_VIEW, _own_people("witness")),
+        ],
+        fields=_BASE
+        | {
+            "hearing": N,
+            "witness": R,
+            "pseudonym": N,
+            "prepared": N,
+            "accompanied": N,
+            "video_testimony": N,
+            "closed_hearing": N,
+            "transport": N,
+            "notes": C,
+        },
+        change_permissions=(_MANAGE,),
+    ),
+    "justice.Verdict": _proceeding_rule(
+        "court_case__investigation",
+        {
+            "court_case": N,
+            "defendant": N,
+            "outcome": N,
+            "decided_on": N,
+            "sentence_months": N,
+            "fine_riel": N,
+            "compensation_ordered_riel": N,
+            "compensation_paid_riel": N,
+        },
+    ),
+    "justice.Appeal": _proceeding_rule(
+        "verdict__court_case__investigation",
+        {
+            "verdict": N,
+            "filed_on": N,
+            "filed_by": N,
+            "court": N,
+            "outcome": N,
+            "decided_on": N,
+        },
+    ),
+    "evidence.EvidenceItem": Rule(
+        scopes=[(_EVIDENCE, _handling("investigation"))],
+        fields=_BASE
+        | {
+            "investigation": N,
+            "organisation": N,
+            "kind": N,
+            "title": N,
+            "description": C,
+            "collected_on": N,
+            "collected_at": N,
+            "file_path": N,
+            "original_name": N,
+            "content_type": N,
+            "size": N,
+            "sha256": N,
+            "corrects": N,
+            "correction_reason": N,
+        },
+    ),
+    "evidence.CustodyEvent": Rule(
+        scopes=[(_EVIDENCE, _handling("item__investigation"))],
+        fields={
+            "id": N,
+            "item": N,
+            "seq": N,
+            "created_at": N,
+            "action": N,
+            "actor": N,
+            "actor_label": N,
+            "location": N,
+            "reason": N,
+            "handed_to": N,
+            "prev_hash": N,
+            "hash": N,
+        },
+    ),
+    "evidence.MedicalCertificate": Rule(
+        scopes=[(_EVIDENCE, _handling("item__investigation"))],
+        fields=_BASE
+        | {
+            "item": N,
+            "examined_person": C,
+            "doctor_name": N,
+            "facility": N,
+            "examined_at": N,
+            "requested_by": N,
+            "consent_given": N,
+            "consent_by": N,
+            "estimated_age_min": N,
+            "estimated_age_max": N,
+            "age_method": N,
+            "physical_findings": C,
+            "genital_findings": R,
+            "injuries": C,
+            "samples_taken": C,
+            "conclusion": C,
+            "content_sha256": N,
+        },
+    ),
+}

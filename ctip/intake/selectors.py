@@ -1,0 +1,220 @@
+"""Reads of reports, always through the access policy, and aggregate counts for statistics."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ctip.access.policy import (
+    can,
+    get_visible_or_404,
+    readable_fields,
+    reads_sensitive,
+    sensitive_fields,
+    visible_to,
+)
+from ctip.accounts.models import Organisation
+from ctip.accounts.roles import Perm
+from ctip.audit.models import AuditAction
+from ctip.audit.services import audit_record
+
+from . import triage
+from .models import OPEN_STATUSES, URGENCY_RANK, Report, Status
+
+# How close in time two reports must be to look like the same story.
+REPEAT_WINDOW = timedelta(days=7)
+
+_URGENCY_ORDER = Case(
+    *[When(urgency=u, then=Value(rank)) for u, rank in URGENCY_RANK.items()],
+    output_field=IntegerField(),
+)
+
+
+def reports_visible_to(*, user, status: str = "open") -> QuerySet[Report]:
+    """Reports the user may see, most urgent first, then longest waiting.
+
+    `status` is "open" (every status but closed), "closed", "all" or one status.
+    """
+    reports = visible_to(user, Report).select_related("province", "district", "assigned_to")
+    if status == "open":
+        reports = reports.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        reports = reports.filter(status=status)
+    elif status != "all":
+        reports = reports.none()
+    return reports.annotate(urgency_rank=_URGENCY_ORDER).order_by(
+        "urgency_rank", "received_at", "id"
+    )
+
+
+def report_get_for_user(*, user, report_uuid) -> Report:
+    """One report the user may see (404 otherwise); a read of its confidential fields is logged."""
+    report = get_visible_or_404(
+        user,
+        visible_to(user, Report).select_related(
+            "province", "district", "assigned_to", "linked_to", "created_by"
+        ),
+        uuid=report_uuid,
+    )
+    if reads_sensitive(user, Report):
+        shown = sorted(set(readable_fields(user, Report)) & sensitive_fields(Report))
+        audit_record(actor=user, action=AuditAction.READ, target=report, changes={"shown": shown})
+    return report
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How long a report waited (or has waited) for its first action, against its target."""
+
+    waited: timedelta
+    target: timedelta
+    actioned: bool
+
+    @property
+    def breached(self) -> bool:
+        return self.waited > self.target
+
+    @property
+    def minutes(self) -> int:
+        return int(self.waited.total_seconds() // 60)
+
+
+def report_clock(report: Report, now: datetime | None = None) -> Clock:
+    """The time to first action (or waiting so far) and whether it breaches the target."""
+    end = report.first_action_at or now or timezone.now()
+    return Clock(
+        waited=max(end - report.received_at, timedelta(0)),
+        target=triage.response_target(report.urgency),
+        actioned=report.first_action_at is not None,
+    )
+
+
+def report_possible_repeats(*, user, report: Report) -> list[Report]:
+    """Other reports that may tell the same story: same phone, or same district or place
+    within a week. Shown to the operator, who decides whether to link them."""
+    window = Q(
+        received_at__gte=report.received_at - REPEAT_WINDOW,
+        received_at__lte=report.received_at + REPEAT_WINDOW,
+    )
+    same = Q()
+    matched = False
+    if report.caller_phone.strip():
+        same |= Q(caller_phone=report.caller_phone.strip())
+        matched = True
+    if report.district_id:
+        same |= Q(district_id=report.district_id) & window
+        matched = True
+    if report.location_text.strip():
+        same |= Q(location_text__iexact=report.location_text.strip()) & window
+        matched = True
+    if not matched:
+        return []
+    return list(
+        visible_to(user, Report)
+        .filter(same)
+        .exclude(pk=report.pk)
+        .exclude(linked_to=report)
+        .order_by("-received_at")[:10]
+    )
+
+
+def dispatch_targets(*, user) -> QuerySet[Organisation]:
+    """Organisations a report may be dispatched to: the active ones other than the user's."""
+    return (
+        visible_to(user, Organisation).filter(is_active=True).exclude(pk=user.organisation_id)
+    ).order_by("name")
+
+
+# --- the public side: a tip's sender sees its status and nothing else -----------------------
+
+PUBLIC_STATUS: dict[str, Promise] = {
+    Status.NEW: _("Received. It is waiting to be read by the hotline."),
+    Status.TRIAGED: _("Read by the hotline. It is being looked at."),
+    Status.DISPATCHED: _("Passed to an organisation that can act on it."),
+    Status.ACCEPTED: _("An organisation is acting on it."),
+    Status.CLOSED: _("Closed. Thank you: the information was used."),
+}
+
+
+def tip_public_status(report: Report) -> Promise:
+    """What the sender of a tip may learn: one sentence about where it stands, no details."""
+    return PUBLIC_STATUS[report.status]
+
+
+# --- statistics hooks: counts only, no personal data ------------------------------------------
+
+STAT_DIMENSIONS = {
+    "source": "source",
+    "urgency": "urgency",
+    "province": "province_id",
+    "outcome": "outcome",
+    "status": "status",
+}
+
+
+def _check_statistics(user) -> None:
+    if not can(user, Perm.STATISTICS_VIEW):
+        raise PermissionDenied
+
+
+def report_counts(*, user, by: str, start: datetime, end: datetime) -> dict[str, int]:
+    """Counts of reports received in [start, end), by source, urgency, province code, outcome
+    or status. Aggregates only; a statistics officer may read them."""
+    _check_statistics(user)
+    if by not in STAT_DIMENSIONS:
+        raise ValueError(f"Unknown dimension {by!r}")
+    column = STAT_DIMENSIONS[by]
+    rows = (
+        Report.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values(column)
+        .annotate(n=Count("id"))
+        .order_by(column)
+    )
+    return {(row[column] or ""): row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class FirstActionFigures:
+    received: int
+    actioned: int
+    median_minutes: float | None
+    within_target: int
+    breached: int
+
+
+def report_first_action_figures(*, user, start: datetime, end: datetime) -> FirstActionFigures:
+    """Time to first action of the reports received in [start, end): how many were acted on,
+    the median in minutes, and how many met or breached their response target."""
+    _check_statistics(user)
+    rows = list(
+        Report.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
+            "received_at", "first_action_at", "urgency"
+        )
+    )
+    now = timezone.now()
+    minutes = []
+    within = breached = 0
+    for received, first, urgency in rows:
+        waited = (first or now) - received
+        if first is not None:
+            minutes.append(waited.total_seconds() / 60)
+        if waited > triage.response_target(urgency):
+            breached += 1
+        elif first is not None:
+            within += 1
+    minutes.sort()
+    median = None
+    if minutes:
+        mid = len(minutes) // 2
+        median = minutes[mid] if len(minutes) % 2 else (minutes[mid - 1] + minutes[mid]) / 2
+    return FirstActionFigures(
+        received=len(rows),
+        actioned=len(minutes),
+        median_minutes=median,
+        within_target=within,
+        breached=breached,
+    )
