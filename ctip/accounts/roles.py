@@ -128,10 +128,8 @@ FOUNDATION: dict[str, set[str]] = {
 
 # Intake: reports, triage and dispatch, operations, screening (issue 3).
 INTAKE: dict[str, set[str]] = {
-    # Operators read callers' details and narratives: that is their job, and each read of a
-    # report's confidential fields is audited.
-    Role.HOTLINE_OPERATOR:   {P.REPORTS_VIEW_ALL, P.REPORTS_CREATE, P.REPORTS_TRIAGE,
-                              P.SENSITIVITY_CONFIDENTIAL},
+    # Operators see reports, never cases or people's confidential fields (see rules/intake.py).
+    Role.HOTLINE_OPERATOR:   {P.REPORTS_VIEW_ALL, P.REPORTS_CREATE, P.REPORTS_TRIAGE},
     Role.INVESTIGATOR:       {P.REPORTS_VIEW_ASSIGNED, P.REPORTS_RESPOND, P.REPORTS_CREATE,
                               P.OPERATIONS_VIEW, P.OPERATIONS_MANAGE, P.SCREENING_VIEW,
                               P.SCREENING_RECORD, P.HANDOFFS_VIEW},

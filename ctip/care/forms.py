@@ -17,7 +17,9 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        levels = [(lvl.score, f"{lvl.score} · {lvl.display_name}") for lvl in instrument.levels.all()]
+        levels = [
+            (lvl.score, f"{lvl.score} · {lvl.display_name}") for lvl in instrument.levels.all()
+        ]
         self.domains = list(instrument.domains.all())
         for domain in self.domains:
             self.fields[f"score_{domain.code}"] = forms.TypedChoiceField(
@@ -76,7 +78,9 @@ class ActionForm(forms.Form):
 
 class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE, initial=timezone.localdate)
-    notes = forms.CharField(label=_("What the review found"), widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("What the review found"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     next_review_on = forms.DateField(
         label=_("Next review (empty: one interval on)"), widget=DATE, required=False
     )

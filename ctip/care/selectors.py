@@ -82,8 +82,10 @@ def score_charts(assessments: list[Assessment], *, width: int = 560, height: int
         plot_w, plot_h = width - left - right, height - top - bottom
         step = plot_w / max(len(items) - 1, 1)
 
-        def x_of(i: int, step=step) -> float:
-            return round(left + (i * step if len(items) > 1 else plot_w / 2), 1)
+        single = len(items) == 1
+
+        def x_of(i: int, step=step, single=single, plot_w=plot_w) -> float:
+            return round(left + (plot_w / 2 if single else i * step), 1)
 
         def y_of(score: int, lo=lo, hi=hi, plot_h=plot_h) -> float:
             return round(top + plot_h - (score - lo) / (hi - lo) * plot_h, 1)
@@ -138,11 +140,7 @@ def care_plan_get_for_user(*, user, plan_uuid) -> CarePlan:
 
 
 def services_for_case(*, user, case: Case) -> QuerySet[ServiceDelivery]:
-    return (
-        visible_to(user, ServiceDelivery)
-        .filter(case=case)
-        .select_related("service", "provider")
-    )
+    return visible_to(user, ServiceDelivery).filter(case=case).select_related("service", "provider")
 
 
 def service_requests_for_partner(*, user) -> QuerySet[ServiceDelivery]:

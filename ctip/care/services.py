@@ -163,9 +163,11 @@ def care_plan_create(
 
 
 def _activate(*, actor, plan: CarePlan) -> None:
-    for old in CarePlan.objects.select_for_update().filter(
-        case=plan.case_id, status=CarePlanStatus.ACTIVE
-    ).exclude(pk=plan.pk):
+    for old in (
+        CarePlan.objects.select_for_update()
+        .filter(case=plan.case_id, status=CarePlanStatus.ACTIVE)
+        .exclude(pk=plan.pk)
+    ):
         old.status = CarePlanStatus.ENDED
         old.version += 1
         old.save()
@@ -242,7 +244,11 @@ def goal_add(*, actor, plan: CarePlan, domain: Domain, description: str) -> Goal
         actor=actor,
         action=AuditAction.CREATE,
         target=goal,
-        changes={"plan": [None, str(plan.uuid)], "domain": [None, domain.code], "description": None},
+        changes={
+            "plan": [None, str(plan.uuid)],
+            "domain": [None, domain.code],
+            "description": None,
+        },
     )
     return goal
 
@@ -270,8 +276,12 @@ def action_add(
         actor=actor,
         action=AuditAction.CREATE,
         target=action,
-        changes={"goal": [None, str(goal.uuid)], "owner": [None, owner.code],
-                 "due_on": [None, due_on], "description": None},
+        changes={
+            "goal": [None, str(goal.uuid)],
+            "owner": [None, owner.code],
+            "due_on": [None, due_on],
+            "description": None,
+        },
     )
     return action
 
@@ -323,8 +333,12 @@ def review_add(
         actor=actor,
         action=AuditAction.CREATE,
         target=review,
-        changes={"plan": [None, str(plan.uuid)], "reviewed_on": [None, reviewed_on],
-                 "next_review_on": [None, next_review_on], "notes": None},
+        changes={
+            "plan": [None, str(plan.uuid)],
+            "reviewed_on": [None, reviewed_on],
+            "next_review_on": [None, next_review_on],
+            "notes": None,
+        },
     )
     return review
 
@@ -468,8 +482,11 @@ def service_mark_delivered(
         actor=actor,
         action=AuditAction.UPDATE,
         target=current,
-        changes={"status": [DeliveryStatus.CONFIRMED, DeliveryStatus.DELIVERED],
-                 "delivered_on": [None, delivered_on], "outcome": None},
+        changes={
+            "status": [DeliveryStatus.CONFIRMED, DeliveryStatus.DELIVERED],
+            "delivered_on": [None, delivered_on],
+            "outcome": None,
+        },
         sensitive_fields=sensitive_fields(ServiceDelivery),
     )
     return current

@@ -71,9 +71,7 @@ def assessment_new(request: HttpRequest, case_uuid) -> HttpResponse:
 def assessment_detail(request: HttpRequest, assessment_uuid) -> HttpResponse:
     assessment = assessment_get_for_user(user=request.user, assessment_uuid=assessment_uuid)
     levels = {lvl.score: lvl for lvl in assessment.instrument.levels.all()}
-    return render(
-        request, "care/assessment.html", {"assessment": assessment, "levels": levels}
-    )
+    return render(request, "care/assessment.html", {"assessment": assessment, "levels": levels})
 
 
 @permission_required(Perm.CARE_CHANGE)

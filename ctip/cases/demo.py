@@ -27,14 +27,29 @@ STAGES = [
 ]
 PROFILES = [
     (["SexualExploitation"], ["Prostitution"], "", ["DebtBondage", "FalsePromises"], "broker"),
-    (["ForcedCriminality"], [], "J_InformationAndCommunication",
-     ["WithholdsDocuments", "PhysicalAbuse", "RestrictsMovement"], "friend"),
-    (["ForcedLabour"], [], "A_AgricultureForestryAndFishing", ["DebtBondage", "TakesEarnings"],
-     "employer"),
+    (
+        ["ForcedCriminality"],
+        [],
+        "J_InformationAndCommunication",
+        ["WithholdsDocuments", "PhysicalAbuse", "RestrictsMovement"],
+        "friend",
+    ),
+    (
+        ["ForcedLabour"],
+        [],
+        "A_AgricultureForestryAndFishing",
+        ["DebtBondage", "TakesEarnings"],
+        "employer",
+    ),
     (["ForcedMarriage"], [], "", ["PsychologicalAbuse", "FalsePromises"], "family"),
     (["ForcedBegging"], [], "", ["PhysicalThreats"], "neighbour"),
-    (["SexualExploitation"], ["RemoteInteractiveServices"], "", ["PsychologicalAbuse"],
-     "intimate_partner"),
+    (
+        ["SexualExploitation"],
+        ["RemoteInteractiveServices"],
+        "",
+        ["PsychologicalAbuse"],
+        "intimate_partner",
+    ),
 ]
 NOTES = [
     ("visit", "Home visit: the family welcomed her back; the house needs a new roof."),
@@ -89,8 +104,9 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
         estimated_age=age + rng.randint(18, 30),
         age_estimation="self",
     )
-    family_link_add(actor=worker, person=child, relative=mother, relationship="mother",
-                    is_guardian=True)
+    family_link_add(
+        actor=worker, person=child, relative=mother, relationship="mother", is_guardian=True
+    )
     stage = STAGES[i % len(STAGES)]
     opened = today - timedelta(days=30 + 40 * STAGES.index(stage) + rng.randint(0, 30))
     case = services.case_open(
@@ -111,9 +127,15 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
         sexual_exploitation_types=sex_types,
         forced_labour_industry=industry,
         means_of_control=control,
-        recruitment_methods=[rng.choice(["ThroughFriendsOrSocialEvents",
-                                         "ThroughOnlineSocialNetworks",
-                                         "ThroughFamilyOrFamilyEvents"])],
+        recruitment_methods=[
+            rng.choice(
+                [
+                    "ThroughFriendsOrSocialEvents",
+                    "ThroughOnlineSocialNetworks",
+                    "ThroughFamilyOrFamilyEvents",
+                ]
+            )
+        ],
         recruiter_relation=relation,
         age_when_trafficked=max(age - 1, 8),
         exploitation_started_on=opened - timedelta(days=rng.randint(60, 400)),
@@ -122,11 +144,22 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
     given_by = "child" if age >= 18 else "both" if age >= 12 else "guardian"
     guardian = None if given_by == "child" else mother
     for purpose in (ConsentPurpose.SERVICES, ConsentPurpose.STATISTICS):
-        services.consent_record(actor=worker, case=case, purpose=purpose, given_by=given_by,
-                                guardian=guardian, given_on=opened, method="written")
+        services.consent_record(
+            actor=worker,
+            case=case,
+            purpose=purpose,
+            given_by=given_by,
+            guardian=guardian,
+            given_on=opened,
+            method="written",
+        )
     if stage == CaseStatus.OPEN:
-        services.task_add(actor=worker, case=case, title="Complete the initial assessment",
-                          due_on=today - timedelta(days=rng.randint(1, 5)))
+        services.task_add(
+            actor=worker,
+            case=case,
+            title="Complete the initial assessment",
+            due_on=today - timedelta(days=rng.randint(1, 5)),
+        )
         return
     needs = Instrument.objects.get(code="child-status")
     risk = Instrument.objects.get(code="risk")
@@ -136,38 +169,73 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
         if day > today:
             break
         care.assessment_record(
-            actor=worker, case=case, instrument=needs, assessed_on=day,
+            actor=worker,
+            case=case,
+            instrument=needs,
+            assessed_on=day,
             scores={d.code: min(4, rng.randint(1, 2) + n) for d in domains},
         )
     care.assessment_record(
-        actor=worker, case=case, instrument=risk, assessed_on=opened + timedelta(days=3),
+        actor=worker,
+        case=case,
+        instrument=risk,
+        assessed_on=opened + timedelta(days=3),
         scores={d.code: rng.randint(1, 3) for d in risk.domains.all()},
     )
-    plan = care.care_plan_create(actor=worker, case=case, starts_on=opened + timedelta(days=10),
-                                 review_every_days=90, summary="Return to school and family.")
+    plan = care.care_plan_create(
+        actor=worker,
+        case=case,
+        starts_on=opened + timedelta(days=10),
+        review_every_days=90,
+        summary="Return to school and family.",
+    )
     by_code = {d.code: d for d in domains}
-    goal = care.goal_add(actor=worker, plan=plan, domain=by_code["education"],
-                         description="Back in school by the next term.")
-    care.action_add(actor=worker, goal=goal, description="Meet the school director",
-                    due_on=today + timedelta(days=rng.randint(-5, 20)))
-    goal = care.goal_add(actor=worker, plan=plan, domain=by_code["mental-health"],
-                         description="Sleeps well and feels safe.")
+    goal = care.goal_add(
+        actor=worker,
+        plan=plan,
+        domain=by_code["education"],
+        description="Back in school by the next term.",
+    )
+    care.action_add(
+        actor=worker,
+        goal=goal,
+        description="Meet the school director",
+        due_on=today + timedelta(days=rng.randint(-5, 20)),
+    )
+    goal = care.goal_add(
+        actor=worker,
+        plan=plan,
+        domain=by_code["mental-health"],
+        description="Sleeps well and feels safe.",
+    )
     care.action_add(actor=worker, goal=goal, description="Weekly counselling")
     service_codes = ["medical", "counselling", "tailoring", "hairdressing", "food"]
     for code in rng.sample(service_codes, 2):
-        care.service_record(actor=worker, case=case, service=ServiceType.objects.get(code=code),
-                            delivered_on=opened + timedelta(days=rng.randint(1, 25)),
-                            outcome="Attended.")
+        care.service_record(
+            actor=worker,
+            case=case,
+            service=ServiceType.objects.get(code=code),
+            delivered_on=opened + timedelta(days=rng.randint(1, 25)),
+            outcome="Attended.",
+        )
     kind, text = NOTES[i % len(NOTES)]
-    services.note_add(actor=worker, case=case, kind=kind, happened_on=opened + timedelta(days=7),
-                      text=text)
+    services.note_add(
+        actor=worker, case=case, kind=kind, happened_on=opened + timedelta(days=7), text=text
+    )
     due = today + timedelta(days=rng.randint(-3, 12))
-    services.task_add(actor=worker, case=case, title="Follow-up visit at home", is_visit=True,
-                      due_on=due, remind_on=due - timedelta(days=2))
+    services.task_add(
+        actor=worker,
+        case=case,
+        title="Follow-up visit at home",
+        is_visit=True,
+        due_on=due,
+        remind_on=due - timedelta(days=2),
+    )
     target = CaseStatus.FOLLOW_UP if stage == CaseStatus.CLOSED else stage
     for status in (CaseStatus.ACTIVE, CaseStatus.REINTEGRATION, CaseStatus.FOLLOW_UP):
-        case = services.case_change_status(actor=worker, case=case, status=status,
-                                           expected_version=case.version)
+        case = services.case_change_status(
+            actor=worker, case=case, status=status, expected_version=case.version
+        )
         if status == target:
             break
     if stage == CaseStatus.CLOSED:
@@ -176,5 +244,6 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
         )
         # One closure request stays pending, for the supervisor's panel.
         if supervisor is not None and i != 5:
-            services.approval_decide(actor=supervisor, approval=approval, approve=True,
-                                     comment="Agreed.")
+            services.approval_decide(
+                actor=supervisor, approval=approval, approve=True, comment="Agreed."
+            )

@@ -64,9 +64,7 @@ class NoteView:
 def notes_for_case(*, user, case: Case) -> list[NoteView]:
     """The case's notes; a sensitive note's text only for readers of restricted data, and each
     such read is audited."""
-    notes = list(
-        visible_to(user, CaseNote).filter(case=case).select_related("created_by")
-    )
+    notes = list(visible_to(user, CaseNote).filter(case=case).select_related("created_by"))
     may_read_restricted = can(user, Perm.SENSITIVITY_RESTRICTED)
     may_read_text = "text" in readable_fields(user, CaseNote, ["text"])
     shown_sensitive = []

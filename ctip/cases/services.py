@@ -346,9 +346,7 @@ def case_request_closure(*, actor, case: Case, reason: str, comment: str = "") -
 
 
 @transaction.atomic
-def approval_request(
-    *, actor, case: Case, kind: str, subject_uuid, comment: str = ""
-) -> Approval:
+def approval_request(*, actor, case: Case, kind: str, subject_uuid, comment: str = "") -> Approval:
     """Asks a supervisor to approve something other than closure (e.g. a care plan)."""
     _require_visible_case(actor, case, Perm.CARE_CHANGE)
     _require_open(case)
@@ -592,9 +590,7 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: date, reason: str
     if current.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
     if withdrawn_on < current.given_on or withdrawn_on > _today():
-        raise ValidationError(
-            {"withdrawn_on": _("Give a day between the consent and today.")}
-        )
+        raise ValidationError({"withdrawn_on": _("Give a day between the consent and today.")})
     current.withdrawn_on = withdrawn_on
     current.withdrawal_reason = reason.strip()
     current.version += 1
@@ -636,8 +632,12 @@ def note_add(
         actor=actor,
         action=AuditAction.CREATE,
         target=note,
-        changes={"case": [None, case.number], "kind": [None, kind], "text": None,
-                 "is_sensitive": [None, is_sensitive]},
+        changes={
+            "case": [None, case.number],
+            "kind": [None, kind],
+            "text": None,
+            "is_sensitive": [None, is_sensitive],
+        },
         sensitive_fields=sensitive_fields(CaseNote),
     )
     return note
@@ -680,8 +680,12 @@ def task_add(
         actor=actor,
         action=AuditAction.CREATE,
         target=task,
-        changes={"case": [None, case.number], "title": [None, task.title],
-                 "due_on": [None, due_on], "assigned_to": [None, str(assigned_to.uuid)]},
+        changes={
+            "case": [None, case.number],
+            "title": [None, task.title],
+            "due_on": [None, due_on],
+            "assigned_to": [None, str(assigned_to.uuid)],
+        },
     )
     return task
 

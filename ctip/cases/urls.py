@@ -19,6 +19,10 @@ urlpatterns = [
     path("<uuid:case_uuid>/events/new/", views.event_add_view, name="event_add"),
     path("<uuid:case_uuid>/summary.pdf", views.case_pdf, name="pdf"),
     path("approvals/<uuid:approval_uuid>/", views.approval_view, name="approval"),
-    path("consent/<uuid:consent_uuid>/withdraw/", views.consent_withdraw_view, name="consent_withdraw"),
+    path(
+        "consent/<uuid:consent_uuid>/withdraw/",
+        views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
     path("tasks/<uuid:task_uuid>/done/", views.task_done_view, name="task_done"),
 ]

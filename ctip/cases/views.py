@@ -83,7 +83,9 @@ def profile_rows(user, case: Case) -> list[dict]:
     return rows
 
 
-def _form_page(request, form, title: str, case: Case | None = None, submit: str = "") -> HttpResponse:
+def _form_page(
+    request, form, title: str, case: Case | None = None, submit: str = ""
+) -> HttpResponse:
     return render(
         request,
         "cases/form.html",
@@ -98,7 +100,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     cases = cases_visible_to(user=request.user, query=query, status=status, mine=mine)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    params = {k: val for k, val in {"q": query, "status": status, "mine": "1" if mine else ""}.items() if val}
+    params = {
+        k: val
+        for k, val in {"q": query, "status": status, "mine": "1" if mine else ""}.items()
+        if val
+    }
     context = {
         "page": page,
         "q": query,
@@ -114,9 +120,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.CASES_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The case worker's panel: my cases, overdue tasks, upcoming reviews and visits."""
-    return render(
-        request, "cases/dashboard.html", case_worker_dashboard(user=request.user)
-    )
+    return render(request, "cases/dashboard.html", case_worker_dashboard(user=request.user))
 
 
 @permission_required(Perm.CASES_OPEN)
@@ -144,9 +148,9 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
     context = {
         "case": case,
         "rows": profile_rows(user, case),
-        "events": visible_to(user, TraffickingEvent).filter(case=case).select_related(
-            "country", "province"
-        ),
+        "events": visible_to(user, TraffickingEvent)
+        .filter(case=case)
+        .select_related("country", "province"),
         "consents": consents_for_case(user=user, case=case),
         "notes": notes_for_case(user=user, case=case),
         "tasks": tasks_for_case(user=user, case=case),
@@ -394,8 +398,16 @@ def case_pdf(request: HttpRequest, case_uuid) -> HttpResponse:
         for name in readable_fields(
             user,
             Person,
-            ["name_km", "aliases", "sex", "date_of_birth", "estimated_age", "nationality",
-             "languages", "disability"],
+            [
+                "name_km",
+                "aliases",
+                "sex",
+                "date_of_birth",
+                "estimated_age",
+                "nationality",
+                "languages",
+                "disability",
+            ],
         ):
             field = Person._meta.get_field(name)
             value = getattr(person, f"get_{name}_display", lambda n=name: getattr(person, n))()

@@ -47,8 +47,9 @@ class LabourIndustry(models.TextChoices):
     CONSTRUCTION = "F_Construction", _("Construction")
     TRADE = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _("Wholesale and retail trade")
     TRANSPORT = "H_TransportationAndStorage", _("Transportation and storage")
-    ACCOMMODATION = "I_AccommodationAndFoodServiceActivities", _(
-        "Accommodation and food service (karaoke, beer garden, restaurant)"
+    ACCOMMODATION = (
+        "I_AccommodationAndFoodServiceActivities",
+        _("Accommodation and food service (karaoke, beer garden, restaurant)"),
     )
     INFORMATION = "J_InformationAndCommunication", _("Information and communication")
     ENTERTAINMENT = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")

@@ -108,7 +108,8 @@ def installed(connection: BaseDatabaseWrapper) -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)",
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)",
                 list(TABLES),
             )
         else:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
+from ctip.core.management.commands.seed_demo import NamePicker
 from ctip.intake import services as intake
 from ctip.intake.models import EstablishmentType, Outcome, Report, Source, Status, Urgency
 from ctip.operations import services as ops
@@ -83,6 +84,15 @@ CALLS = [
         },
     ),
 ]
+
+
+def _name(names: NamePicker, sex: str) -> dict:
+    family, given = names.pick(sex)
+    return {
+        "family_name": family.romanised,
+        "given_name": given.romanised,
+        "name_km": f"{family.khmer} {given.khmer}",
+    }
 
 
 def _province(code: str):
@@ -161,6 +171,7 @@ def _seed_operation(ctx, reports: list[Report]) -> None:
         return
     led_to = [r for r in reports if r.status == Status.ACCEPTED][:1] or reports[:1]
     led_to = list(Report.objects.filter(pk__in=[r.pk for r in led_to]))
+    names = NamePicker(ctx.rng)
     operation = ops.operation_create(
         actor=investigator,
         reports=led_to,
@@ -176,7 +187,7 @@ def _seed_operation(ctx, reports: list[Report]) -> None:
     girl1 = ops.found_person_record(
         actor=investigator,
         operation=operation,
-        given_name="Srey Neang",
+        **_name(names, "f"),
         sex="f",
         estimated_age=14,
         circumstances="Back room",
@@ -184,7 +195,7 @@ def _seed_operation(ctx, reports: list[Report]) -> None:
     girl2 = ops.found_person_record(
         actor=investigator,
         operation=operation,
-        given_name="Dany",
+        **_name(names, "f"),
         sex="f",
         estimated_age=15,
         circumstances="Back room",
@@ -192,7 +203,7 @@ def _seed_operation(ctx, reports: list[Report]) -> None:
     cashier = ops.found_person_record(
         actor=investigator,
         operation=operation,
-        given_name="Vanna",
+        **_name(names, "f"),
         sex="f",
         estimated_age=27,
         circumstances="Behind the counter",

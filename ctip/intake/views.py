@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.decorators import permission_required
-from ctip.access.policy import can, readable_fields
+from ctip.access.policy import can, readable_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
 
@@ -29,7 +29,7 @@ from .forms import (
     TriageForm,
     VersionForm,
 )
-from .models import Report, Status
+from .models import Report, Status, TipAddition
 from .selectors import (
     dispatch_targets,
     report_clock,
@@ -130,7 +130,7 @@ def report_detail(request: HttpRequest, report_uuid) -> HttpResponse:
         "matched_rules": [
             triage.RULES_BY_CODE[c] for c in report.triage_rules if c in triage.RULES_BY_CODE
         ],
-        "additions": report.additions.all() if "narrative" in readable_fields(user, Report) else [],
+        "additions": visible_to(user, TipAddition).filter(report=report),
         "may_triage": may_triage and report.status != Status.CLOSED,
         "may_dispatch": may_triage and report.status in (Status.NEW, Status.TRIAGED),
         "may_respond": responder and report.status == Status.DISPATCHED,

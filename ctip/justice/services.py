@@ -200,6 +200,8 @@ def law_articles_load(*, actor, path: Path = LAW_CSV) -> tuple[int, int]:
             created_by=actor,
         )
         created += 1
+    if not created:
+        return created, kept  # nothing written, nothing to audit: a re-run changes nothing
     audit_record(
         actor=actor,
         action=AuditAction.REFERENCE_LOADED,

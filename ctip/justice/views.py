@@ -22,7 +22,6 @@ from . import forms, selectors, services
 from .models import (
     ExploitationForm,
     IdentifierKind,
-    LawArticle,
     Suspect,
     TraffickingKind,
     WitnessSupport,

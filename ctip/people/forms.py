@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from ctip.access.policy import readable_fields
 from ctip.places.models import Country, Village
 
-from .models import Person, Sex
+from .models import AgeEstimation, Person, Relationship, Sex
 from .services import EDITABLE_FIELDS
 
 
@@ -45,6 +45,23 @@ class PersonForm(forms.Form):
     protection_notes = forms.CharField(
         label=_("Protection notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+    aliases = forms.CharField(label=_("Aliases"), max_length=300, required=False)
+    age_estimation = forms.ChoiceField(
+        label=_("How the age was estimated"),
+        choices=[("", "—"), *AgeEstimation.choices],
+        required=False,
+    )
+    citizenship = forms.ModelMultipleChoiceField(
+        label=_("Citizenship"),
+        queryset=Country.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+    disability = forms.CharField(
+        label=_("Disability"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    photo = forms.FileField(label=_("Photo"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,11 +72,33 @@ class PersonForm(forms.Form):
                 del self.fields[name]
 
     def values(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if values.get("photo") in (None, False):
+            values.pop("photo", None)  # no new upload: keep the stored photo
+        return values
 
     @staticmethod
     def initial_for(person: Person) -> dict:
         initial = {name: getattr(person, name) for name in EDITABLE_FIELDS}
         initial["home_village"] = person.home_village_id or ""
+        initial["citizenship"] = list(person.citizenship.all()) if person.pk else []
+        initial.pop("photo", None)
         initial["version"] = person.version
         return initial
+
+
+class FamilyLinkForm(forms.Form):
+    relative = forms.ModelChoiceField(label=_("Family member"), queryset=Person.objects.none())
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
+    is_guardian = forms.BooleanField(label=_("Guardian"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user, person: Person, **kwargs):
+        from ctip.access.policy import visible_to
+
+        super().__init__(*args, **kwargs)
+        self.fields["relative"].queryset = (
+            visible_to(user, Person).exclude(pk=person.pk).order_by("family_name", "given_name")
+        )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.person_create_view, name="create"),
     path("<uuid:person_uuid>/", views.person_detail, name="detail"),
     path("<uuid:person_uuid>/edit/", views.person_edit_view, name="edit"),
+    path("<uuid:person_uuid>/family/new/", views.family_link_add_view, name="family_add"),
 ]

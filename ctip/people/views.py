@@ -25,6 +25,10 @@ DETAIL_FIELDS = [
     "home_village",
     "phone",
     "protection_notes",
+    "aliases",
+    "age_estimation",
+    "languages",
+    "disability",
 ]
 
 
@@ -46,16 +50,50 @@ def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
         field = Person._meta.get_field(name)
         value = getattr(person, f"get_{name}_display", lambda n=name: getattr(person, n))()
         rows.append({"label": field.verbose_name, "value": value})
-    return render(
-        request,
-        "people/detail.html",
-        {"person": person, "rows": rows, "can_edit": can_change(request.user, person)},
-    )
+    from ctip.access.policy import can, visible_to
+
+    from .models import FamilyLink, IdentityDocument
+
+    context = {
+        "person": person,
+        "rows": rows,
+        "can_edit": can_change(request.user, person),
+        "family": visible_to(request.user, FamilyLink)
+        .filter(person=person)
+        .select_related("relative"),
+        "documents": visible_to(request.user, IdentityDocument)
+        .filter(person=person)
+        .select_related("issuing_country"),
+        "document_fields": set(readable_fields(request.user, IdentityDocument)),
+    }
+    if can(request.user, "cases.view"):
+        from ctip.cases.models import Case
+
+        context["cases"] = visible_to(request.user, Case).filter(person=person)
+        context["can_open_case"] = can(request.user, "cases.open")
+    return render(request, "people/detail.html", context)
+
+
+@permission_required(Perm.PEOPLE_CHANGE)
+def family_link_add_view(request: HttpRequest, person_uuid) -> HttpResponse:
+    from .forms import FamilyLinkForm
+
+    person = person_get_for_user(user=request.user, person_uuid=person_uuid)
+    form = FamilyLinkForm(request.POST or None, user=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_link_add(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The family member was linked."))
+            return redirect("people:detail", person_uuid=person.uuid)
+    return render(request, "people/form.html", {"form": form, "person": person})
 
 
 @permission_required(Perm.PEOPLE_CREATE)
 def person_create_view(request: HttpRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None, user=request.user)
+    form = PersonForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(actor=request.user, **form.values())
@@ -71,7 +109,10 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
 def person_edit_view(request: HttpRequest, person_uuid) -> HttpResponse:
     person = person_get_for_user(user=request.user, person_uuid=person_uuid)
     form = PersonForm(
-        request.POST or None, user=request.user, initial=PersonForm.initial_for(person)
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=PersonForm.initial_for(person),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,7 @@
 """Prevention over REST: programmes, attendance, and the aggregates that statistics reads."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -107,7 +108,9 @@ class SessionAttendanceApi(GenericAPIView):
             visible_to(request.user, Member).filter(group=session.group_id, uuid__in=wanted)
         )
         if len(members) != len(wanted):
-            raise ValidationError({"present": ["Only members of this session's group."]})
+            raise ValidationError(
+                {"present": [_("Only members of this session's group can be ticked.")]}
+            )
         session = _service_call(
             services.attendance_take,
             actor=request.user,
@@ -150,7 +153,9 @@ class ReachQuery(serializers.Serializer):
         names = tuple(n for n in value.split(",") if n)
         unknown = set(names) - set(selectors.REACH_DIMENSIONS)
         if unknown:
-            raise serializers.ValidationError(f"Unknown dimensions: {sorted(unknown)}")
+            raise serializers.ValidationError(
+                _("Unknown dimensions: %(names)s") % {"names": ", ".join(sorted(unknown))}
+            )
         return names
 
 
@@ -185,11 +190,30 @@ class ReachApi(GenericAPIView):
         return Response(ReachOutput(report).data)
 
 
+class TrainingSummaryOutput(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    title = serializers.CharField()
+    organisation = serializers.CharField(help_text="Code of the organisation that ran it")
+    province = serializers.CharField(help_text="NCDD province code")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    participant_count = serializers.IntegerField()
+    by_institution = serializers.DictField(child=serializers.IntegerField())
+    by_sex = serializers.DictField(child=serializers.IntegerField())
+    avg_pre = serializers.FloatField(allow_null=True)
+    avg_post = serializers.FloatField(allow_null=True)
+    gain = serializers.FloatField(
+        allow_null=True, help_text="Average post-test minus pre-test score, in points"
+    )
+
+
 class TrainingSummaryApi(GenericAPIView):
     """Trainings with participants by institution and sex, scores and gain: aggregates only."""
 
     required_permission = (Perm.PREVENTION_VIEW, Perm.PREVENTION_COUNTS)
+    serializer_class = TrainingSummaryOutput
 
-    @extend_schema(responses={200: serializers.ListField(child=serializers.DictField())})
+    @extend_schema(responses=TrainingSummaryOutput(many=True))
     def get(self, request):
-        return Response(selectors.training_summaries(user=request.user))
+        summaries = selectors.training_summaries(user=request.user)
+        return Response(TrainingSummaryOutput(summaries, many=True).data)

@@ -164,6 +164,22 @@ class ReachForm(forms.Form):
         queryset=Province.objects.filter(is_active=True).order_by("code"),
         required=False,
     )
+    programme = forms.ChoiceField(label=_("Programme"), required=False)
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programmes = {str(p.uuid): p for p in programmes}
+        if self.programmes:
+            self.fields["programme"].choices = [
+                ("", _("All")),
+                *[(k, p.name) for k, p in self.programmes.items()],
+            ]
+        else:
+            # Statistics officers count across organisations and pick no programme.
+            del self.fields["programme"]
+
+    def clean_programme(self):
+        return self.programmes.get(self.cleaned_data.get("programme") or "")
 
 
 class TrainingForm(forms.Form):

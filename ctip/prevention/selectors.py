@@ -126,6 +126,10 @@ def members_of(*, user, group: Group) -> QuerySet[Member]:
     return visible_to(user, Member).filter(group=group, is_active=True).order_by("name", "id")
 
 
+def member_get_for_user(*, user, group: Group, member_uuid) -> Member:
+    return get_visible_or_404(user, visible_to(user, Member).filter(group=group), uuid=member_uuid)
+
+
 def sessions_visible_to(
     *, user, programme: Programme | None = None, group: Group | None = None
 ) -> QuerySet[Session]:

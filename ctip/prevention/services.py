@@ -378,6 +378,26 @@ def member_add(
     return member
 
 
+@transaction.atomic
+def member_leave(*, actor, member: Member, expected_version: int | None) -> Member:
+    """Marks a member as having left the group: off the attendance list, still in past reach."""
+    if not can_change(actor, member):
+        raise PermissionDenied
+    current = lock_and_check_version(member, expected_version)
+    if not current.is_active:
+        return current
+    current.is_active = False
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.DEACTIVATE,
+        target=current,
+        changes={"is_active": [True, False]},
+    )
+    return current
+
+
 # --- sessions and attendance ---------------------------------------------------------------------
 
 

@@ -21,6 +21,11 @@ urlpatterns = [
         name="session_create",
     ),
     path("groups/<uuid:group_uuid>/", views.group_detail, name="group"),
+    path(
+        "groups/<uuid:group_uuid>/members/<uuid:member_uuid>/leave/",
+        views.member_leave_view,
+        name="member_leave",
+    ),
     path("sessions/<uuid:session_uuid>/", views.session_detail, name="session"),
     path("reach/", views.reach_view, name="reach"),
     path("assessments/", views.assessment_list, name="assessments"),

@@ -158,6 +158,26 @@ def group_detail(request: HttpRequest, group_uuid) -> HttpResponse:
     return render(request, "prevention/group_detail.html", context)
 
 
+@permission_required(Perm.PREVENTION_MANAGE)
+def member_leave_view(request: HttpRequest, group_uuid, member_uuid) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    group = selectors.group_get_for_user(user=request.user, group_uuid=group_uuid)
+    member = selectors.member_get_for_user(user=request.user, group=group, member_uuid=member_uuid)
+    try:
+        services.member_leave(
+            actor=request.user,
+            member=member,
+            expected_version=_int_or_none(request.POST.get("version", "")),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s has left the group.") % {"name": member.name})
+    return redirect("prevention:group", group_uuid=group.uuid)
+
+
 # --- sessions and attendance ---------------------------------------------------------------------
 
 
@@ -269,7 +289,8 @@ def session_detail(request: HttpRequest, session_uuid) -> HttpResponse:
 @permission_required(Perm.PREVENTION_VIEW, Perm.PREVENTION_COUNTS)
 def reach_view(request: HttpRequest) -> HttpResponse:
     """Unique people reached, as counts only (statistics officers may read it too)."""
-    form = ReachForm(request.GET or None)
+    programmes = selectors.programmes_visible_to(user=request.user)
+    form = ReachForm(request.GET or None, programmes=programmes)
     filters = form.cleaned_data if form.is_valid() else {}
     province = filters.get("province")
     report = selectors.reach(
@@ -277,6 +298,7 @@ def reach_view(request: HttpRequest) -> HttpResponse:
         start=filters.get("start"),
         end=filters.get("end"),
         province_code=province.code if province else "",
+        programme=filters.get("programme"),
     )
     sexes = dict(Sex.choices)
     bands = dict(AgeBand.choices)

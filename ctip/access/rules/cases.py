@@ -38,7 +38,9 @@ def case_scope(prefix: str = "") -> Scope:
             return None
         q = Q(**{f"{prefix}organisation_id": user.organisation_id})
         if "cases.view_all" not in user.permissions and restricts_to_assigned(user):
-            q &= Q(**{f"{prefix}case_worker_id": user.pk}) | Q(**{f"{prefix}supervisor_id": user.pk})
+            q &= Q(**{f"{prefix}case_worker_id": user.pk}) | Q(
+                **{f"{prefix}supervisor_id": user.pk}
+            )
         return q
 
     return scope
@@ -192,8 +194,7 @@ RULES: dict[str, Rule] = {
     ),
     "care.Action": Rule(
         scopes=[("care.view", case_scope("goal__plan__case__"))],
-        fields=_BASE
-        | {"goal": N, "description": C, "owner": N, "due_on": N, "done_on": N},
+        fields=_BASE | {"goal": N, "description": C, "owner": N, "due_on": N, "done_on": N},
         change_permissions=("care.change",),
     ),
     "care.Review": Rule(

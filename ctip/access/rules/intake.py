@@ -4,6 +4,12 @@ Reports form one national intake queue: hotline operators see all of them; any o
 organisation sees only the reports dispatched to it. Operations, people found and screenings
 belong to the organisation that recorded them. A hand-off is seen by both ends. The screening
 instrument is reference data for everyone who screens.
+
+A report's own fields (narrative, caller's contact) are classified normal on purpose: the
+hotline must read them, and hotline operators hold no confidential-data permission (that
+would open people's confidential fields to them). The report is protected as a whole instead:
+only the national queue and the organisation it is dispatched to see it, lists never show the
+narrative or the caller, and every opening of a report is logged (intake/selectors.py).
 """
 
 from django.db.models import Q
@@ -41,13 +47,13 @@ RULES: dict[str, Rule] = {
             "received_at": N,
             "first_action_at": N,
             "caller_anonymous": N,
-            "caller_name": C,
-            "caller_phone": C,
+            "caller_name": N,
+            "caller_phone": N,
             "caller_may_contact": N,
-            "narrative": C,
+            "narrative": N,
             "province": N,
             "district": N,
-            "location_text": C,
+            "location_text": N,
             "establishment_type": N,
             "children_count": N,
             "ages_described": N,
@@ -79,7 +85,7 @@ RULES: dict[str, Rule] = {
             ("reports.view_all", everything),
             ("reports.view_assigned", _assigned_to_own("report__assigned_to")),
         ],
-        fields=_BASE | {"report": N, "text": C},
+        fields=_BASE | {"report": N, "text": N},
     ),
     "operations.Operation": Rule(
         scopes=[("operations.view", own_organisation())],

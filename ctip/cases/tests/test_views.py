@@ -35,8 +35,15 @@ def test_another_organisation_gets_404_exactly_like_a_missing_case(cast, case):
 
 
 def test_roles_without_case_access_are_refused(cast, case):
-    users = [cast.a[r] for r in (Role.HOTLINE_OPERATOR, Role.STATISTICS_OFFICER,
-                                 Role.INVESTIGATOR, Role.PREVENTION_OFFICER)]
+    users = [
+        cast.a[r]
+        for r in (
+            Role.HOTLINE_OPERATOR,
+            Role.STATISTICS_OFFICER,
+            Role.INVESTIGATOR,
+            Role.PREVENTION_OFFICER,
+        )
+    ]
     for url in [reverse("cases:list"), reverse("cases:dashboard"), *_case_urls(case)]:
         assert_refused(url, users, expect=403)
 
@@ -45,8 +52,12 @@ def test_a_restricted_organisation_refuses_other_case_workers_but_not_the_superv
     other = make_user(cast.org_a, Role.CASE_WORKER, email="cw2@a.test")
     url = reverse("cases:detail", args=[case.uuid])
     assert verified_client(other).get(url).status_code == 200
-    services.case_settings_update(actor=cast.a[Role.CASE_SUPERVISOR], organisation=cast.org_a,
-                                  expected_version=None, restrict_to_assigned=True)
+    services.case_settings_update(
+        actor=cast.a[Role.CASE_SUPERVISOR],
+        organisation=cast.org_a,
+        expected_version=None,
+        restrict_to_assigned=True,
+    )
     assert_refused(url, [other], expect=404)
     page = verified_client(other).get(reverse("cases:list")).content.decode()
     assert case.number not in page
@@ -55,10 +66,21 @@ def test_a_restricted_organisation_refuses_other_case_workers_but_not_the_superv
 
 
 def test_restricted_fields_show_only_to_supervisors_and_their_reads_are_audited(cast, case):
-    services.case_update(actor=cast.a[Role.CASE_SUPERVISOR], case=case, expected_version=1,
-                         hiv_status="positive", abuse_narrative="Locked in a room for weeks.")
-    services.note_add(actor=cast.a[Role.CASE_WORKER], case=case, kind="visit",
-                      happened_on=TODAY(), text="Disclosed the uncle", is_sensitive=True)
+    services.case_update(
+        actor=cast.a[Role.CASE_SUPERVISOR],
+        case=case,
+        expected_version=1,
+        hiv_status="positive",
+        abuse_narrative="Locked in a room for weeks.",
+    )
+    services.note_add(
+        actor=cast.a[Role.CASE_WORKER],
+        case=case,
+        kind="visit",
+        happened_on=TODAY(),
+        text="Disclosed the uncle",
+        is_sensitive=True,
+    )
     url = reverse("cases:detail", args=[case.uuid])
     worker_page = verified_client(cast.a[Role.CASE_WORKER]).get(url).content.decode()
     assert "Locked in a room" not in worker_page and "HIV status" not in worker_page
@@ -72,8 +94,12 @@ def test_restricted_fields_show_only_to_supervisors_and_their_reads_are_audited(
 
 
 def test_the_summary_pdf_comes_in_english_and_khmer_without_restricted_fields(cast, case):
-    services.case_update(actor=cast.a[Role.CASE_SUPERVISOR], case=case, expected_version=1,
-                         abuse_narrative="SECRET-NARRATIVE")
+    services.case_update(
+        actor=cast.a[Role.CASE_SUPERVISOR],
+        case=case,
+        expected_version=1,
+        abuse_narrative="SECRET-NARRATIVE",
+    )
     client = verified_client(cast.a[Role.CASE_WORKER])
     for lang in ("en", "km"):
         response = client.get(reverse("cases:pdf", args=[case.uuid]), {"lang": lang})
@@ -85,31 +111,47 @@ def test_the_summary_pdf_comes_in_english_and_khmer_without_restricted_fields(ca
 
     names = {row["name"] for row in profile_rows(cast.a[Role.CASE_WORKER], case)}
     assert "abuse_narrative" not in names
-    assert "abuse_narrative" in {r["name"] for r in profile_rows(cast.a[Role.CASE_SUPERVISOR], case)}
+    assert "abuse_narrative" in {
+        r["name"] for r in profile_rows(cast.a[Role.CASE_SUPERVISOR], case)
+    }
 
 
 def test_a_case_is_opened_from_the_page_and_bad_input_is_explained(cast, survivor):
     client = verified_client(cast.a[Role.CASE_WORKER])
-    response = client.post(reverse("cases:open"), {
-        "person": survivor.pk, "source": "screening", "source_reference": "",
-        "opened_on": TODAY().isoformat(), "case_worker": cast.a[Role.CASE_WORKER].pk,
-    })
+    response = client.post(
+        reverse("cases:open"),
+        {
+            "person": survivor.pk,
+            "source": "screening",
+            "source_reference": "",
+            "opened_on": TODAY().isoformat(),
+            "case_worker": cast.a[Role.CASE_WORKER].pk,
+        },
+    )
     assert response.status_code == 200 and "Give the reference" in response.content.decode()
     assert Case.objects.count() == 0
-    response = client.post(reverse("cases:open"), {
-        "person": survivor.pk, "source": "screening", "source_reference": "SCR-12",
-        "opened_on": TODAY().isoformat(), "case_worker": cast.a[Role.CASE_WORKER].pk,
-    })
+    response = client.post(
+        reverse("cases:open"),
+        {
+            "person": survivor.pk,
+            "source": "screening",
+            "source_reference": "SCR-12",
+            "opened_on": TODAY().isoformat(),
+            "case_worker": cast.a[Role.CASE_WORKER].pk,
+        },
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"{case.uuid}/")
 
 
 def test_a_stale_status_change_shows_the_concurrency_message(cast, case):
     client = verified_client(cast.a[Role.CASE_WORKER])
-    services.case_change_status(actor=cast.a[Role.CASE_SUPERVISOR], case=case, status="active",
-                                expected_version=1)
-    response = client.post(reverse("cases:status", args=[case.uuid]),
-                           {"status": "active", "version": 1}, follow=True)
+    services.case_change_status(
+        actor=cast.a[Role.CASE_SUPERVISOR], case=case, status="active", expected_version=1
+    )
+    response = client.post(
+        reverse("cases:status", args=[case.uuid]), {"status": "active", "version": 1}, follow=True
+    )
     assert "Someone else changed this record" in response.content.decode()
 
 
@@ -122,8 +164,12 @@ def test_case_lists_do_not_grow_queries_with_rows(cast, url_name):
         for i in range(n):
             person = person_create(actor=worker, given_name=f"C{i}", estimated_age=12)
             case = services.case_open(actor=worker, person=person)
-            services.task_add(actor=worker, case=case, title="t", due_on=TODAY().replace(day=1)
-                              if TODAY().day > 1 else TODAY())
+            services.task_add(
+                actor=worker,
+                case=case,
+                title="t",
+                due_on=TODAY().replace(day=1) if TODAY().day > 1 else TODAY(),
+            )
 
     add(2)
     client.get(reverse(url_name))

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_an_investigator_charges_a_suspect_uploads_evidence_and_bundles_it(page, tmp_path):
     sign_in(page, "investigator")
     page.goto("/justice/")
-    page.click("text=Online abuse via messaging app")
+    page.click("tr:has-text('Online abuse via messaging app') a")
     detail = page.url
 
     page.click("#suspects >> text=Record arrest")

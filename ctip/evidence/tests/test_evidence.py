@@ -3,7 +3,7 @@
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from ctip.accounts.roles import Role
 from ctip.audit.models import AuditEvent
@@ -26,8 +25,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def item(cast, proceeding):
     return services.item_create(
-        actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-        title="Ledger", collected_on=date(2025, 3, 2), upload=PDF, original_name="ledger.pdf",
+        actor=cast.a[Role.INVESTIGATOR],
+        investigation=proceeding["inv"],
+        kind="document",
+        title="Ledger",
+        collected_on=date(2025, 3, 2),
+        upload=PDF,
+        original_name="ledger.pdf",
     )
 
 
@@ -55,8 +59,13 @@ def test_upload_stores_the_original_unchanged_with_its_sha256(item, media):
 def test_files_are_judged_by_content_not_name(cast, proceeding, content, name):
     with pytest.raises(Exception) as exc:
         services.item_create(
-            actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-            title="x", collected_on=date(2025, 3, 2), upload=content, original_name=name,
+            actor=cast.a[Role.INVESTIGATOR],
+            investigation=proceeding["inv"],
+            kind="document",
+            title="x",
+            collected_on=date(2025, 3, 2),
+            upload=content,
+            original_name=name,
         )
     assert "file" in exc.value.message_dict
     assert EvidenceItem.objects.count() == 0
@@ -66,8 +75,13 @@ def test_oversized_files_are_refused_and_leave_nothing_behind(cast, proceeding, 
     settings.CTIP_EVIDENCE_MAX_BYTES = 100
     with pytest.raises(Exception) as exc:
         services.item_create(
-            actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-            title="x", collected_on=date(2025, 3, 2), upload=PDF * 10, original_name="a.pdf",
+            actor=cast.a[Role.INVESTIGATOR],
+            investigation=proceeding["inv"],
+            kind="document",
+            title="x",
+            collected_on=date(2025, 3, 2),
+            upload=PDF * 10,
+            original_name="a.pdf",
         )
     assert "larger" in str(exc.value)
     assert not any(p.is_file() for p in media.rglob("*"))
@@ -75,8 +89,12 @@ def test_oversized_files_are_refused_and_leave_nothing_behind(cast, proceeding, 
 
 def test_uploaded_names_cannot_traverse_paths(item, cast, proceeding, media):
     other = services.item_create(
-        actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-        title="y", collected_on=date(2025, 3, 2), upload=b"plain text\n",
+        actor=cast.a[Role.INVESTIGATOR],
+        investigation=proceeding["inv"],
+        kind="document",
+        title="y",
+        collected_on=date(2025, 3, 2),
+        upload=b"plain text\n",
         original_name="../../../etc/passwd",
     )
     assert other.original_name == "passwd"
@@ -108,16 +126,27 @@ def test_items_are_never_edited_or_deleted_by_service_or_database(item):
 
 def test_a_correction_is_a_new_version_and_the_original_stays(cast, proceeding, item):
     fixed = services.item_create(
-        actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-        title="Ledger (corrected)", collected_on=date(2025, 3, 2), upload=PDF + b"%fix\n",
-        original_name="ledger.pdf", corrects=item, correction_reason="Page 2 was missing",
+        actor=cast.a[Role.INVESTIGATOR],
+        investigation=proceeding["inv"],
+        kind="document",
+        title="Ledger (corrected)",
+        collected_on=date(2025, 3, 2),
+        upload=PDF + b"%fix\n",
+        original_name="ledger.pdf",
+        corrects=item,
+        correction_reason="Page 2 was missing",
     )
     item.refresh_from_db()
     assert fixed.corrects == item and item.title == "Ledger" and fixed.sha256 != item.sha256
     with pytest.raises(Exception):  # noqa: B017
         services.item_create(
-            actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="document",
-            title="x", collected_on=date(2025, 3, 2), upload=PDF, corrects=item,
+            actor=cast.a[Role.INVESTIGATOR],
+            investigation=proceeding["inv"],
+            kind="document",
+            title="x",
+            collected_on=date(2025, 3, 2),
+            upload=PDF,
+            corrects=item,
         )
 
 
@@ -161,7 +190,9 @@ def test_custody_events_need_a_reason_and_a_recipient_for_transfers(cast, item):
 
 def _bundle(cast, proceeding, items, tmp_path):
     data = services.bundle_export(
-        actor=cast.a[Role.LEGAL_OFFICER], investigation=proceeding["inv"], items=items,
+        actor=cast.a[Role.LEGAL_OFFICER],
+        investigation=proceeding["inv"],
+        items=items,
         reason="Phnom Penh Municipal Court",
     )
     path = tmp_path / "bundle.zip"
@@ -171,8 +202,12 @@ def _bundle(cast, proceeding, items, tmp_path):
 
 def test_a_court_bundle_verifies_offline(cast, proceeding, item, tmp_path, capsys):
     physical = services.item_create(
-        actor=cast.a[Role.INVESTIGATOR], investigation=proceeding["inv"], kind="physical",
-        title="Phone", collected_on=date(2025, 3, 2), description="Black phone, cracked",
+        actor=cast.a[Role.INVESTIGATOR],
+        investigation=proceeding["inv"],
+        kind="physical",
+        title="Phone",
+        collected_on=date(2025, 3, 2),
+        description="Black phone, cracked",
     )
     path = _bundle(cast, proceeding, [item, physical], tmp_path)
     report = verify_bundle(path)
@@ -228,27 +263,43 @@ def test_the_bundle_page_gives_a_zip_and_refuses_others(cast, proceeding, item, 
     client = verified_client(cast.a[Role.INVESTIGATOR])
     response = client.post(url, {"items": [str(item.uuid)], "reason": "Court"})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert_refused(url, outsider, method="post", data={"items": [str(item.uuid)], "reason": "x"},
-                   expect=404)
-    assert_refused(url, [cast.a[Role.CASE_WORKER]], method="post",
-                   data={"items": [str(item.uuid)], "reason": "x"}, expect=403)
+    assert_refused(
+        url, outsider, method="post", data={"items": [str(item.uuid)], "reason": "x"}, expect=404
+    )
+    assert_refused(
+        url,
+        [cast.a[Role.CASE_WORKER]],
+        method="post",
+        data={"items": [str(item.uuid)], "reason": "x"},
+        expect=403,
+    )
 
 
 def test_the_medical_certificate_becomes_an_evidence_item_and_a_pdf(cast, proceeding):
     actor = cast.a[Role.INVESTIGATOR]
     values = {
-        "doctor_name": "Dr. Sok", "facility": "Calmette", "consent_given": True,
-        "consent_by": "parent", "examined_at": timezone.make_aware(datetime(2025, 3, 3, 10)),
-        "estimated_age_min": 14, "estimated_age_max": 16, "physical_findings": "Bruises",
-        "genital_findings": "restricted finding", "conclusion": "Consistent",
+        "doctor_name": "Dr. Sok",
+        "facility": "Calmette",
+        "consent_given": True,
+        "consent_by": "parent",
+        "examined_at": datetime(2025, 3, 3, 10, tzinfo=UTC),
+        "estimated_age_min": 14,
+        "estimated_age_max": 16,
+        "physical_findings": "Bruises",
+        "genital_findings": "restricted finding",
+        "conclusion": "Consistent",
     }
     with pytest.raises(Exception):  # noqa: B017 (no consent, no certificate)
         services.medical_certificate_create(
-            actor=actor, investigation=proceeding["inv"],
-            examined_person=proceeding["va"].person, **(values | {"consent_given": False}),
+            actor=actor,
+            investigation=proceeding["inv"],
+            examined_person=proceeding["va"].person,
+            **(values | {"consent_given": False}),
         )
     cert = services.medical_certificate_create(
-        actor=actor, investigation=proceeding["inv"], examined_person=proceeding["va"].person,
+        actor=actor,
+        investigation=proceeding["inv"],
+        examined_person=proceeding["va"].person,
         **values,
     )
     item = cert.item
@@ -267,13 +318,15 @@ def test_uploading_through_the_page(cast, proceeding):
     client = verified_client(cast.a[Role.INVESTIGATOR])
     url = reverse("evidence:upload", args=[proceeding["inv"].uuid])
     upload = SimpleUploadedFile("note.txt", b"hello\n", content_type="text/html")
-    r = client.post(url, {"kind": "document", "title": "Note", "collected_on": "2025-03-02",
-                          "file": upload})
+    r = client.post(
+        url, {"kind": "document", "title": "Note", "collected_on": "2025-03-02", "file": upload}
+    )
     assert r.status_code == 302
     item = EvidenceItem.objects.get()
     assert item.content_type == "text/plain"  # by content, not the declared type
     bad = SimpleUploadedFile("x.pdf", b"<script>x</script>", content_type="application/pdf")
-    r = client.post(url, {"kind": "document", "title": "Bad", "collected_on": "2025-03-02",
-                          "file": bad})
+    r = client.post(
+        url, {"kind": "document", "title": "Bad", "collected_on": "2025-03-02", "file": bad}
+    )
     assert r.status_code == 200 and "not accepted" in r.content.decode()
     assert_refused(url, [cast.b[Role.CASE_WORKER]], expect=403)

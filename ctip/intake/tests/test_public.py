@@ -88,9 +88,10 @@ def test_status_lookups_are_rate_limited(settings):
     client = Client(REMOTE_ADDR="10.0.0.9")
     for _ in range(3):
         client.post(reverse("intake:tip_status"), {"code": "AAAA-AAAA", "secret": "B"})
-    assert client.post(
-        reverse("intake:tip_status"), {"code": "AAAA-AAAA", "secret": "B"}
-    ).status_code == 429
+    assert (
+        client.post(reverse("intake:tip_status"), {"code": "AAAA-AAAA", "secret": "B"}).status_code
+        == 429
+    )
 
 
 # --- webhook ----------------------------------------------------------------------------------
@@ -131,9 +132,12 @@ def test_a_bad_or_missing_signature_is_refused(monkeypatch):
     assert _post(client, MESSAGE, signature="sha256=00").status_code == 401
     old = int(time.time()) - 3600
     assert _post(client, MESSAGE, timestamp=old).status_code == 401
-    assert client.post(
-        reverse("api-intake-webhook"), MESSAGE, content_type="application/json"
-    ).status_code == 401
+    assert (
+        client.post(
+            reverse("api-intake-webhook"), MESSAGE, content_type="application/json"
+        ).status_code
+        == 401
+    )
     assert not Report.objects.exists()
 
 

@@ -181,9 +181,7 @@ def test_repeats_by_phone_or_place_are_flagged_and_can_be_linked(cast):
 
 
 def test_the_clock_shows_time_to_first_action_and_breaches(cast):
-    report = call(
-        cast, flag_held_now=True, received_at=timezone.now() - timedelta(minutes=40)
-    )
+    report = call(cast, flag_held_now=True, received_at=timezone.now() - timedelta(minutes=40))
     clock = report_clock(report)
     assert not clock.actioned and clock.breached and clock.minutes >= 40
     routine = call(cast, received_at=timezone.now() - timedelta(minutes=40))

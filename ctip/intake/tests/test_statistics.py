@@ -24,14 +24,20 @@ def period():
 def test_reports_are_counted_by_source_urgency_province_and_outcome(cast, period):
     hotline = cast.a[Role.HOTLINE_OPERATOR]
     province = Province.objects.get_or_create(code="17", defaults={"name_en": "Siem Reap"})[0]
-    held = services.report_create(actor=hotline, narrative="a", flag_held_now=True, province=province)
+    held = services.report_create(
+        actor=hotline, narrative="a", flag_held_now=True, province=province
+    )
     services.report_create(actor=hotline, narrative="b", source="walk_in")
     services.tip_submit(narrative="c")
     services.report_close(
         actor=hotline, report=held, expected_version=None, outcome=Outcome.OPERATION
     )
     stats = cast.a[Role.STATISTICS_OFFICER]
-    assert report_counts(user=stats, by="source", **period) == {"hotline": 1, "walk_in": 1, "web": 1}
+    assert report_counts(user=stats, by="source", **period) == {
+        "hotline": 1,
+        "walk_in": 1,
+        "web": 1,
+    }
     assert report_counts(user=stats, by="urgency", **period) == {
         Urgency.IMMEDIATE: 1,
         Urgency.ROUTINE: 2,

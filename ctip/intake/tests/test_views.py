@@ -116,8 +116,13 @@ def test_the_console_shows_errors_and_records_nothing_on_bad_input(cast):
     client = verified_client(cast.a[Role.HOTLINE_OPERATOR])
     response = client.post(
         reverse("intake:console"),
-        {"source": "hotline", "narrative": "x", "sex_described": "u", "flag_held_now": "on",
-         "urgency": "routine"},
+        {
+            "source": "hotline",
+            "narrative": "x",
+            "sex_described": "u",
+            "flag_held_now": "on",
+            "urgency": "routine",
+        },
     )
     assert response.status_code == 200
     assert "Give a reason" in response.content.decode()

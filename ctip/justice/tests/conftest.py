@@ -28,10 +28,12 @@ def proceeding(cast, media):
         legal_organisation=cast.org_b,
         summary="confidential summary",
     )
-    victim_a = person_create(actor=cast.a[Role.CASE_WORKER], given_name="Srey", sex="f",
-                             estimated_age=15)
-    victim_b = person_create(actor=cast.b[Role.CASE_WORKER], given_name="Mony", sex="f",
-                             estimated_age=16)
+    victim_a = person_create(
+        actor=cast.a[Role.CASE_WORKER], given_name="Srey", sex="f", estimated_age=15
+    )
+    victim_b = person_create(
+        actor=cast.b[Role.CASE_WORKER], given_name="Mony", sex="f", estimated_age=16
+    )
     va = services.victim_add(actor=inv_a, investigation=inv, person=victim_a)
     vb = services.victim_add(actor=cast.b[Role.LEGAL_OFFICER], investigation=inv, person=victim_b)
     suspect_person = person_create(actor=inv_a, given_name="Vanna", sex="m", estimated_age=40)

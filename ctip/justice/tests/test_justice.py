@@ -1,6 +1,6 @@
 """Suspects, identifiers, proceedings, law articles and counts: who may, who may not."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,8 +48,12 @@ def test_the_law_list_loads_with_confidence_and_keeps_corrections(cast):
     assert art.confidence == "inferred" and art.penalty_min_years is None
     admin = cast.a[Role.SYSTEM_ADMIN]
     services.law_article_update(
-        actor=admin, law_article=art, expected_version=art.version, confidence="verified",
-        penalty_min_years=7, penalty_max_years=15,
+        actor=admin,
+        law_article=art,
+        expected_version=art.version,
+        confidence="verified",
+        penalty_min_years=7,
+        penalty_max_years=15,
     )
     assert services.law_articles_load(actor=None) == (0, 14)
     art.refresh_from_db()
@@ -65,8 +69,11 @@ def test_only_administrators_correct_law_articles(cast):
         )
     with pytest.raises(ValidationError):
         services.law_article_update(
-            actor=cast.a[Role.SYSTEM_ADMIN], law_article=art, expected_version=1,
-            penalty_min_years=20, penalty_max_years=5,
+            actor=cast.a[Role.SYSTEM_ADMIN],
+            law_article=art,
+            expected_version=1,
+            penalty_min_years=20,
+            penalty_max_years=5,
         )
     with pytest.raises(ValidationError):
         services.law_article_update(
@@ -84,8 +91,13 @@ def test_law_articles_page_shows_confidence_and_admins_get_an_edit_link(cast):
     art = LawArticle.objects.get(article=16)
     url = reverse("justice:law_article_edit", args=[art.uuid])
     assert_refused(url, [cast.a[Role.LEGAL_OFFICER]], expect=403)
-    data = {"version": art.version, "article": 16, "offence": "corrected", "confidence": "verified",
-            "is_active": "on"}
+    data = {
+        "version": art.version,
+        "article": 16,
+        "offence": "corrected",
+        "confidence": "verified",
+        "is_active": "on",
+    }
     response = verified_client(cast.a[Role.SYSTEM_ADMIN]).post(url, data)
     assert response.status_code == 302
     art.refresh_from_db()
@@ -95,7 +107,10 @@ def test_law_articles_page_shows_confidence_and_admins_get_an_edit_link(cast):
 def test_the_same_phone_is_one_identifier_across_investigations(cast, proceeding, outsider):
     inv_a = cast.a[Role.INVESTIGATOR]
     other = services.investigation_create(
-        actor=inv_a, title="Second", opened_on=date(2025, 5, 1), source="report",
+        actor=inv_a,
+        title="Second",
+        opened_on=date(2025, 5, 1),
+        source="report",
         exploitation_form="labour_fishing",
     )
     p = person_create(actor=inv_a, given_name="Rithy")
@@ -111,9 +126,7 @@ def test_the_same_phone_is_one_identifier_across_investigations(cast, proceeding
     )
     assert str(identifier.uuid) in found.content.decode()
     # Another organisation's investigator does not learn that the phone exists.
-    assert_refused(
-        reverse("justice:identifier", args=[identifier.uuid]), outsider, expect=404
-    )
+    assert_refused(reverse("justice:identifier", args=[identifier.uuid]), outsider, expect=404)
 
 
 def test_handling_and_legal_organisations_see_the_proceeding_others_do_not(
@@ -123,8 +136,15 @@ def test_handling_and_legal_organisations_see_the_proceeding_others_do_not(
     for user in (cast.a[Role.INVESTIGATOR], cast.a[Role.LEGAL_OFFICER], cast.b[Role.LEGAL_OFFICER]):
         assert verified_client(user).get(url).status_code == 200
     assert_refused(url, outsider, expect=404)
-    assert_refused(url, [cast.a[Role.HOTLINE_OPERATOR], cast.a[Role.STATISTICS_OFFICER],
-                         cast.a[Role.PREVENTION_OFFICER]], expect=403)
+    assert_refused(
+        url,
+        [
+            cast.a[Role.HOTLINE_OPERATOR],
+            cast.a[Role.STATISTICS_OFFICER],
+            cast.a[Role.PREVENTION_OFFICER],
+        ],
+        expect=403,
+    )
     assert_refused(url, [None])
 
 
@@ -138,9 +158,12 @@ def test_case_workers_see_their_survivors_proceedings_but_not_other_victims(cast
     victims = visible_to(worker_b, InvestigationVictim)
     assert list(victims) == [proceeding["vb"]]
     # Case workers never change proceedings, nor see evidence.
-    assert verified_client(worker_b).get(
-        reverse("justice:suspect_add", args=[proceeding["inv"].uuid])
-    ).status_code == 403
+    assert (
+        verified_client(worker_b)
+        .get(reverse("justice:suspect_add", args=[proceeding["inv"].uuid]))
+        .status_code
+        == 403
+    )
 
 
 def test_statistics_officers_see_counts_only(cast, proceeding):
@@ -168,15 +191,22 @@ def test_an_arrest_charges_court_and_verdict_move_the_investigation_and_are_coun
     with pytest.raises(ValidationError):  # charged twice under the same article
         services.charge_add(actor=actor, suspect=suspect, article=art, charged_on=date(2025, 3, 6))
     court = services.court_case_create(
-        actor=actor, investigation=inv, court="PP Court", case_number="25/1",
-        filed_on=date(2025, 4, 1), defendants=[suspect],
+        actor=actor,
+        investigation=inv,
+        court="PP Court",
+        case_number="25/1",
+        filed_on=date(2025, 4, 1),
+        defendants=[suspect],
     )
-    when = timezone.make_aware(datetime(2025, 5, 1, 8))
+    when = datetime(2025, 5, 1, 8, tzinfo=UTC)
     hearing = services.hearing_schedule(
         actor=actor, court_case=court, scheduled_for=when, type="trial"
     )
     new = services.hearing_postpone(
-        actor=actor, hearing=hearing, reason="Judge ill", new_date=when + timedelta(days=7),
+        actor=actor,
+        hearing=hearing,
+        reason="Judge ill",
+        new_date=when + timedelta(days=7),
         expected_version=hearing.version,
     )
     hearing.refresh_from_db()
@@ -187,23 +217,37 @@ def test_an_arrest_charges_court_and_verdict_move_the_investigation_and_are_coun
     assert ws.pseudonym == "Witness 1"
     with pytest.raises(ValidationError):
         services.verdict_record(
-            actor=actor, court_case=court, defendant=suspect, outcome="acquitted",
-            decided_on=date(2025, 6, 1), sentence_months=12,
+            actor=actor,
+            court_case=court,
+            defendant=suspect,
+            outcome="acquitted",
+            decided_on=date(2025, 6, 1),
+            sentence_months=12,
         )
     verdict = services.verdict_record(
-        actor=actor, court_case=court, defendant=suspect, outcome="convicted",
-        decided_on=date(2025, 6, 1), sentence_months=120, compensation_ordered_riel=1000,
+        actor=actor,
+        court_case=court,
+        defendant=suspect,
+        outcome="convicted",
+        decided_on=date(2025, 6, 1),
+        sentence_months=120,
+        compensation_ordered_riel=1000,
     )
     with pytest.raises(ValidationError):
         services.verdict_update(
-            actor=actor, verdict=verdict, expected_version=verdict.version,
+            actor=actor,
+            verdict=verdict,
+            expected_version=verdict.version,
             compensation_paid_riel=5000,
         )
     services.verdict_update(
         actor=actor, verdict=verdict, expected_version=verdict.version, compensation_paid_riel=600
     )
     services.appeal_file(
-        actor=actor, verdict=verdict, filed_on=date(2025, 6, 20), filed_by="Defence",
+        actor=actor,
+        verdict=verdict,
+        filed_on=date(2025, 6, 20),
+        filed_by="Defence",
         court="Appeal Court",
     )
     counts = annual_counts(user=cast.a[Role.STATISTICS_OFFICER], year=2025)
@@ -219,8 +263,12 @@ def test_an_arrest_charges_court_and_verdict_move_the_investigation_and_are_coun
 def test_witness_identity_is_restricted(cast, proceeding):
     actor = cast.a[Role.INVESTIGATOR]
     court = services.court_case_create(
-        actor=actor, investigation=proceeding["inv"], court="C", case_number="1",
-        filed_on=date(2025, 4, 1), defendants=[proceeding["suspect"]],
+        actor=actor,
+        investigation=proceeding["inv"],
+        court="C",
+        case_number="1",
+        filed_on=date(2025, 4, 1),
+        defendants=[proceeding["suspect"]],
     )
     hearing = services.hearing_schedule(
         actor=actor, court_case=court, scheduled_for=timezone.now(), type="trial"
@@ -228,9 +276,11 @@ def test_witness_identity_is_restricted(cast, proceeding):
     services.witness_support_add(actor=actor, hearing=hearing, witness=proceeding["va"].person)
     event = AuditEvent.objects.filter(target_type="justice.witnesssupport").get()
     assert event.changes["witness"] is None  # the identity never reaches the audit log
-    body = verified_client(actor).get(
-        reverse("justice:detail", args=[proceeding["inv"].uuid])
-    ).content.decode()
+    body = (
+        verified_client(actor)
+        .get(reverse("justice:detail", args=[proceeding["inv"].uuid]))
+        .content.decode()
+    )
     assert "Witness 1" in body
     from ctip.access.policy import readable_fields
 
@@ -242,13 +292,18 @@ def test_outsiders_cannot_write_to_a_proceeding(cast, proceeding, outsider):
     p = person_create(actor=outsider[0], given_name="X")
     with pytest.raises(PermissionDenied):
         services.suspect_add(
-            actor=outsider[0], investigation=proceeding["inv"], person=p,
+            actor=outsider[0],
+            investigation=proceeding["inv"],
+            person=p,
             role="pimp",
         )
     with pytest.raises(PermissionDenied):
         services.investigation_create(
-            actor=cast.a[Role.CASE_WORKER], title="x", opened_on=date(2025, 1, 1),
-            source="report", exploitation_form="other",
+            actor=cast.a[Role.CASE_WORKER],
+            title="x",
+            opened_on=date(2025, 1, 1),
+            source="report",
+            exploitation_form="other",
         )
 
 
@@ -256,25 +311,35 @@ def test_bad_input_is_refused_with_clear_errors(cast, proceeding):
     actor = cast.a[Role.INVESTIGATOR]
     with pytest.raises(ValidationError) as exc:
         services.investigation_create(
-            actor=actor, title="x", opened_on=timezone.localdate() + timedelta(days=3),
-            source="report", exploitation_form="other",
+            actor=actor,
+            title="x",
+            opened_on=timezone.localdate() + timedelta(days=3),
+            source="report",
+            exploitation_form="other",
         )
     assert "opened_on" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.suspect_add(
-            actor=actor, investigation=proceeding["inv"], person=proceeding["va"].person,
+            actor=actor,
+            investigation=proceeding["inv"],
+            person=proceeding["va"].person,
             role="pimp",
         )
     with pytest.raises(ValidationError):
-        services.identifier_add(actor=actor, suspect=proceeding["suspect"], kind="phone",
-                                value="--")
+        services.identifier_add(
+            actor=actor, suspect=proceeding["suspect"], kind="phone", value="--"
+        )
 
 
 def test_a_stale_version_is_refused_on_the_page(cast, proceeding):
     actor = cast.a[Role.INVESTIGATOR]
     court = services.court_case_create(
-        actor=actor, investigation=proceeding["inv"], court="C", case_number="1",
-        filed_on=date(2025, 4, 1), defendants=[proceeding["suspect"]],
+        actor=actor,
+        investigation=proceeding["inv"],
+        court="C",
+        case_number="1",
+        filed_on=date(2025, 4, 1),
+        defendants=[proceeding["suspect"]],
     )
     hearing = services.hearing_schedule(
         actor=actor, court_case=court, scheduled_for=timezone.now(), type="trial"
@@ -288,12 +353,16 @@ def test_a_stale_version_is_refused_on_the_page(cast, proceeding):
 def test_recording_an_arrest_and_a_charge_through_the_pages(cast, proceeding, outsider):
     client = verified_client(cast.a[Role.INVESTIGATOR])
     suspect = proceeding["suspect"]
-    r = client.post(reverse("justice:arrest_add", args=[suspect.uuid]),
-                    {"arrested_on": "2025-03-05", "agency": "AHTJ", "place": "Phnom Penh"})
+    r = client.post(
+        reverse("justice:arrest_add", args=[suspect.uuid]),
+        {"arrested_on": "2025-03-05", "agency": "AHTJ", "place": "Phnom Penh"},
+    )
     assert r.status_code == 302
     art = LawArticle.objects.get(article=10)
-    r = client.post(reverse("justice:charge_add", args=[suspect.uuid]),
-                    {"article": art.pk, "charged_on": "2025-03-06"})
+    r = client.post(
+        reverse("justice:charge_add", args=[suspect.uuid]),
+        {"article": art.pk, "charged_on": "2025-03-06"},
+    )
     assert r.status_code == 302
     body = client.get(r["Location"]).content.decode()
     assert "AHTJ" in body and "Art. 10" in body.replace("Art.</span>", "Art.")
@@ -309,8 +378,11 @@ def test_the_investigation_list_query_count_does_not_grow(
         client.get(reverse("justice:list"))
     for n in range(5):
         services.investigation_create(
-            actor=cast.a[Role.INVESTIGATOR], title=f"t{n}", opened_on=date(2025, 1, 1),
-            source="report", exploitation_form="other",
+            actor=cast.a[Role.INVESTIGATOR],
+            title=f"t{n}",
+            opened_on=date(2025, 1, 1),
+            source="report",
+            exploitation_form="other",
         )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("justice:list"))
@@ -327,8 +399,9 @@ def test_the_investigation_page_query_count_does_not_grow_with_suspects(
         client.get(url)
     for n in range(4):
         p = person_create(actor=actor, given_name=f"S{n}")
-        s = services.suspect_add(actor=actor, investigation=proceeding["inv"], person=p,
-                                 role="pimp")
+        s = services.suspect_add(
+            actor=actor, investigation=proceeding["inv"], person=p, role="pimp"
+        )
         services.identifier_add(actor=actor, suspect=s, kind="handle", value=f"@s{n}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)

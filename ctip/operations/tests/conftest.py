@@ -11,9 +11,7 @@ from ctip.places.models import Province
 
 @pytest.fixture
 def instrument(db) -> Instrument:
-    return services.instrument_import(
-        actor=None, version_label="test-1", rows=read_indicator_csv()
-    )
+    return services.instrument_import(actor=None, version_label="test-1", rows=read_indicator_csv())
 
 
 @pytest.fixture

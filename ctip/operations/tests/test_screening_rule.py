@@ -14,7 +14,9 @@ def test_a_child_in_commercial_sexual_exploitation_is_a_victim_without_any_indic
 def test_the_child_rule_holds_whatever_the_instrument_says():
     # An empty or even hostile rule cannot undo it: it is not data.
     for rule in ({}, {"dimension_positive": [], "child": {"identified_when_all": [["x"]]}}):
-        decision = decide(rule=rule, observed=[], is_child=True, commercial_sexual_exploitation=True)
+        decision = decide(
+            rule=rule, observed=[], is_child=True, commercial_sexual_exploitation=True
+        )
         assert decision.result == ScreeningResult.IDENTIFIED
 
 
@@ -26,7 +28,9 @@ def test_an_adult_needs_recruitment_exploitation_and_coercion_to_be_identified()
         ("exploitative_conditions", "medium"),
         ("exploitative_conditions", "medium"),
     ]
-    partial = decide(rule=R, observed=observed, is_child=False, commercial_sexual_exploitation=False)
+    partial = decide(
+        rule=R, observed=observed, is_child=False, commercial_sexual_exploitation=False
+    )
     assert partial.result == ScreeningResult.POSSIBLE
     assert partial.positive_dimensions == ["deceptive_recruitment", "exploitative_conditions"]
     full = decide(

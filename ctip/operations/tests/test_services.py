@@ -263,13 +263,21 @@ def test_the_receiver_accepts_or_declines_with_a_reason(cast, identified):
             actor=cast.b[Role.CASE_WORKER], handoff=handoff, expected_version=None, accept=False
         )
     decided = services.handoff_decide(
-        actor=cast.b[Role.CASE_WORKER], handoff=handoff, expected_version=handoff.version, accept=True
+        actor=cast.b[Role.CASE_WORKER],
+        handoff=handoff,
+        expected_version=handoff.version,
+        accept=True,
     )
-    assert decided.status == HandOffStatus.ACCEPTED and decided.decided_by == cast.b[Role.CASE_WORKER]
+    assert (
+        decided.status == HandOffStatus.ACCEPTED and decided.decided_by == cast.b[Role.CASE_WORKER]
+    )
     assert list(handoffs_pending_for(user=cast.b[Role.CASE_WORKER])) == []
     with pytest.raises(ValidationError):
         services.handoff_decide(
-            actor=cast.b[Role.CASE_WORKER], handoff=decided, expected_version=None, accept=False,
+            actor=cast.b[Role.CASE_WORKER],
+            handoff=decided,
+            expected_version=None,
+            accept=False,
             reason="x",
         )
 

@@ -163,7 +163,10 @@ def test_the_instrument_page_shows_source_and_status_and_admins_validate(cast, i
         == 403
     )
     admin = verified_client(cast.a[Role.SYSTEM_ADMIN])
-    assert "Mark this version validated" in admin.get(reverse("operations:instrument")).content.decode()
+    assert (
+        "Mark this version validated"
+        in admin.get(reverse("operations:instrument")).content.decode()
+    )
     admin.post(reverse("operations:instrument"), {"reason": "Checked against the brochure"})
     instrument.refresh_from_db()
     assert instrument.status == InstrumentStatus.VALIDATED
@@ -200,9 +203,7 @@ def test_operation_lists_do_not_grow_queries_with_rows(
     assert len(few) <= 10
 
 
-def test_the_operation_page_does_not_grow_queries_with_people_found(
-    cast, operation, instrument
-):
+def test_the_operation_page_does_not_grow_queries_with_people_found(cast, operation, instrument):
     actor = cast.a[Role.INVESTIGATOR]
     client = verified_client(actor)
     url = reverse("operations:detail", args=[operation.uuid])

@@ -128,3 +128,30 @@ def test_reach_api_gives_statistics_aggregates_of_every_organisation(
     assert client.get(reverse("api-prevention-reach"), {"by": "name"}).status_code == 400
     officer_body = verified_client(officer).get(reverse("api-prevention-reach")).json()
     assert officer_body["total"] == 4
+
+
+def test_training_summaries_api_gives_the_gain_and_no_participant(cast, officer, villages):
+    training = services.training_create(
+        actor=officer,
+        title="Identification",
+        topics="Indicators",
+        start_date=past(5),
+        end_date=past(4),
+        province=villages["17010101"].commune.district.province,
+    )
+    for name, pre, post in (("Officer Vuthy", 40, 70), ("Officer Dara", 60, 80)):
+        services.training_participant_add(
+            actor=officer,
+            training=training,
+            name=name,
+            sex="m",
+            institution="police",
+            pre_score=pre,
+            post_score=post,
+        )
+    client = verified_client(cast.a[Role.STATISTICS_OFFICER])
+    [summary] = client.get(reverse("api-prevention-trainings")).json()
+    assert summary["gain"] == 25.0
+    assert summary["by_institution"] == {"police": 2}
+    assert summary["organisation"] == "a" and summary["province"] == "17"
+    assert "Officer" not in str(summary)

@@ -392,3 +392,54 @@ def test_pages_with_members_run_a_fixed_number_of_queries(
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
             client.get(url)
+
+
+def test_a_member_who_left_is_off_the_list_but_still_counted_in_past_reach(
+    officer, officer_b, club, session
+):
+    from ctip.prevention import selectors
+
+    services.attendance_take(
+        actor=officer, session=session, present=club.members, expected_version=1
+    )
+    member = club.members[0]
+    url = reverse("prevention:member_leave", args=[club.group.uuid, member.uuid])
+    assert_refused(url, [officer_b], method="post", data={"version": 1}, expect=404)
+    assert verified_client(officer).get(url).status_code == 405
+    response = verified_client(officer).post(url, {"version": 1})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not member.is_active
+    assert member not in selectors.members_of(user=officer, group=club.group)
+    assert selectors.reach(user=officer).total == len(club.members)
+    event = AuditEvent.objects.get(action=AuditAction.DEACTIVATE, target_id=str(member.uuid))
+    assert event.changes == {"is_active": [True, False]}
+    # A stale second click says so instead of acting.
+    other = club.members[1]
+    services.member_leave(actor=officer, member=other, expected_version=1)
+    response = verified_client(officer).post(
+        reverse("prevention:member_leave", args=[club.group.uuid, other.uuid]),
+        {"version": 1},
+        follow=True,
+    )
+    assert "Someone else changed this record" in response.content.decode()
+
+
+def test_the_reach_page_filters_by_programme_and_period(officer, villages, club, session):
+    services.attendance_take(
+        actor=officer, session=session, present=club.members, expected_version=1
+    )
+    other = make_club(officer, villages["17010102"], name="Lotus", members=2)
+    later = services.session_create(
+        actor=officer, programme=other.programme, group=other.group, topic="T", date=past(0)
+    )
+    services.attendance_take(
+        actor=officer, session=later, present=other.members, expected_version=1
+    )
+    client = verified_client(officer)
+    url = reverse("prevention:reach")
+    assert 'id="reach-children">6<' in client.get(url).content.decode()
+    body = client.get(url, {"programme": str(other.programme.uuid)}).content.decode()
+    assert 'id="reach-children">2<' in body
+    body = client.get(url, {"end": past(1).isoformat()}).content.decode()
+    assert 'id="reach-children">4<' in body
