@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -8,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -115,10 +118,16 @@ def report_detail(request: HttpRequest, report_uuid) -> HttpResponse:
     rows = []
     for name in readable_fields(request.user, Report, DETAIL_FIELDS):
         field = Report._meta.get_field(name)
-        value = getattr(report, f"get_{name}_display", lambda n=name: getattr(report, n))()
-        if value in ("", None):
+        raw = getattr(report, name)
+        if raw in ("", None):
             continue
-        rows.append({"label": field.verbose_name, "value": value, "name": name})
+        if isinstance(raw, bool):
+            value = _("Yes") if raw else _("No")
+        elif isinstance(raw, datetime):
+            value = date_format(timezone.localtime(raw), "DATETIME_FORMAT")
+        else:
+            value = getattr(report, f"get_{name}_display", lambda r=raw: r)()
+        rows.append({"label": capfirst(field.verbose_name), "value": value, "name": name})
     user = request.user
     may_triage = can(user, Perm.REPORTS_TRIAGE)
     responder = can(user, Perm.REPORTS_RESPOND) and report.assigned_to_id == user.organisation_id
@@ -134,6 +143,9 @@ def report_detail(request: HttpRequest, report_uuid) -> HttpResponse:
         "may_triage": may_triage and report.status != Status.CLOSED,
         "may_dispatch": may_triage and report.status in (Status.NEW, Status.TRIAGED),
         "may_respond": responder and report.status == Status.DISPATCHED,
+        "may_plan_operation": responder
+        and report.status == Status.ACCEPTED
+        and can(user, Perm.OPERATIONS_MANAGE),
         "may_close": report.status != Status.CLOSED
         and (may_triage or (responder and report.status == Status.ACCEPTED)),
         "triage_form": TriageForm(initial=initial | {"urgency": report.urgency}),

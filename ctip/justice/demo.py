@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from ctip.core.management.commands.seed_demo import NamePicker
 from ctip.evidence.models import EvidenceItem
 from ctip.evidence.services import item_create, medical_certificate_create
 from ctip.people.models import Person, Sex
@@ -16,36 +17,28 @@ from ctip.people.services import person_create
 from . import services
 from .models import Investigation, LawArticle
 
-# (title, form, stage, suspects: (family, given, name_km, sex, role, phone, handle))
+# (title, form, stage, suspects: (sex, role, phone, handle)); names come from names.csv
 PLAN = [
     (
         "Karaoke bar recruitment ring, Chbar Ampov",
         "sex_karaoke",
         "verdict",
         [
-            (
-                "Sok",
-                "Vanna",
-                "សុខ វណ្ណា",
-                Sex.FEMALE,
-                "establishment",
-                "+855 12 345 678",
-                "@vanna.ka",
-            ),
-            ("Chan", "Rithy", "ចាន់ រិទ្ធី", Sex.MALE, "recruiter", "012 987 654", ""),
+            (Sex.FEMALE, "establishment", "+855 12 345 678", "@vanna.ka"),
+            (Sex.MALE, "recruiter", "012 987 654", ""),
         ],
     ),
     (
         "Construction workers moved to Thailand",
         "labour_construction",
         "court",
-        [("Keo", "Samnang", "កែវ សំណាង", Sex.MALE, "broker_transporter", "012-345-678", "")],
+        [(Sex.MALE, "broker_transporter", "012-345-678", "")],
     ),
     (
         "Online abuse via messaging app",
         "sex_online",
         "charged",
-        [("Meas", "Bora", "មាស បូរ៉ា", Sex.MALE, "online_abuser", "", "@bora_77")],
+        [(Sex.MALE, "online_abuser", "", "@bora_77")],
     ),
     ("Brick kiln debt bondage, Kandal", "labour_brick_kiln", "open", []),
 ]
@@ -61,6 +54,7 @@ def seed(ctx) -> None:
     created, kept = services.law_articles_load(actor=None)
     ctx.stdout.write(f"Law articles: {created} created, {kept} kept.")
     investigator = ctx.users["investigator"]
+    names = NamePicker(ctx.rng)
     legal_org = ctx.orgs.get("tworivers")
     today = timezone.localdate()
     victims = list(Person.objects.filter(organisation=investigator.organisation).order_by("id")[:4])
@@ -84,12 +78,13 @@ def seed(ctx) -> None:
                 actor=investigator, investigation=inv, person=victims[n], age_at_exploitation=15
             )
         recorded = []
-        for family, given, name_km, sex, role, phone, handle in suspects:
+        for sex, role, phone, handle in suspects:
+            family, given = names.pick(sex)
             person = person_create(
                 actor=investigator,
-                given_name=given,
-                family_name=family,
-                name_km=name_km,
+                given_name=given.romanised,
+                family_name=family.romanised,
+                name_km=f"{family.khmer} {given.khmer}",
                 sex=sex,
                 estimated_age=ctx.rng.randint(25, 55),
             )

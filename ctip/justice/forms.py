@@ -43,9 +43,21 @@ class InvestigationForm(ValuesForm):
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
     )
+    report = forms.ModelChoiceField(label=_("Report"), queryset=None, required=False)
+    operation = forms.ModelChoiceField(label=_("Operation"), queryset=None, required=False)
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ctip.access.policy import visible_to
+        from ctip.intake.models import Report
+        from ctip.operations.models import Operation
+
+        # Only what the user may see is offered; the service checks again.
+        self.fields["report"].queryset = visible_to(user, Report)
+        self.fields["operation"].queryset = visible_to(user, Operation)
 
 
 class SuspectForm(ValuesForm):

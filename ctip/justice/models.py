@@ -131,6 +131,31 @@ class Investigation(BaseModel):
     opened_on = models.DateField(_("opened on"))
     source = models.CharField(_("opened from"), max_length=20, choices=InvestigationSource.choices)
     source_reference = models.CharField(_("source reference"), max_length=60, blank=True)
+    # Where the investigation came from, when it is recorded in CTIP.
+    report = models.ForeignKey(
+        "intake.Report",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investigations",
+        verbose_name=_("report"),
+    )
+    operation = models.ForeignKey(
+        "operations.Operation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investigations",
+        verbose_name=_("operation"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investigations",
+        verbose_name=_("case"),
+    )
     exploitation_form = models.CharField(
         _("form of exploitation"), max_length=30, choices=ExploitationForm.choices
     )

@@ -225,6 +225,9 @@ INVESTIGATION_FIELDS = (
     "summary",
     "closed_on",
     "legal_organisation",
+    "report",
+    "operation",
+    "case",
 )
 
 
@@ -233,6 +236,14 @@ def _next_reference(organisation) -> str:
     prefix = f"{organisation.code.upper()}-INV-{year}-"
     count = Investigation.objects.filter(reference__startswith=prefix).count()
     return f"{prefix}{count + 1:05d}"
+
+
+def _check_links(actor, values: dict) -> None:
+    # A link to a report, operation or case the actor cannot see would leak its existence.
+    for name in ("report", "operation", "case"):
+        target = values.get(name)
+        if target is not None and not visible_to(actor, type(target)).filter(pk=target.pk).exists():
+            raise ValidationError({name: _("You cannot link to this record.")})
 
 
 def _check_investigation(inv: Investigation) -> None:
@@ -257,6 +268,7 @@ def investigation_create(*, actor, title: str, opened_on, **values) -> Investiga
         raise PermissionDenied
     if set(values) - set(INVESTIGATION_FIELDS):
         raise PermissionDenied
+    _check_links(actor, values)
     inv = Investigation(
         organisation=actor.organisation,
         reference=_next_reference(actor.organisation),
@@ -279,6 +291,7 @@ def investigation_update(
     _require_change(actor, investigation)
     if set(values) - set(INVESTIGATION_FIELDS):
         raise PermissionDenied
+    _check_links(actor, values)
     current = lock_and_check_version(investigation, expected_version)
     probe = Investigation.objects.get(pk=current.pk)
     for name, value in values.items():

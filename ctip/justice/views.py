@@ -69,7 +69,7 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
 @permission_required(Perm.JUSTICE_MANAGE)
 def investigation_create(request: HttpRequest) -> HttpResponse:
     form = forms.InvestigationForm(
-        request.POST or None, initial={"opened_on": timezone.localdate()}
+        request.POST or None, user=request.user, initial={"opened_on": timezone.localdate()}
     )
     created = {}
 

@@ -212,6 +212,17 @@ def _codes_for_list(instrument, data) -> list[str]:
     )
 
 
+def _dimension_labels(screening: Screening) -> list[str]:
+    """The instrument's names of the dimensions that came out positive."""
+    codes = screening.basis.get("positive_dimensions", [])
+    labels = dict(
+        Indicator.objects.filter(instrument=screening.instrument, dimension__in=codes)
+        .values_list("dimension", "dimension_label")
+        .distinct()
+    )
+    return [labels.get(code, code) for code in codes]
+
+
 @permission_required(Perm.SCREENING_VIEW)
 def screening_detail(request: HttpRequest, screening_uuid) -> HttpResponse:
     screening = screening_get_for_user(user=request.user, screening_uuid=screening_uuid)
@@ -232,6 +243,7 @@ def screening_detail(request: HttpRequest, screening_uuid) -> HttpResponse:
         "readable": readable,
         "indicators": indicators,
         "basis": screening.basis if "basis" in readable else {},
+        "positive_labels": _dimension_labels(screening) if "basis" in readable else [],
         "provisional": screening.basis.get("instrument_status") != InstrumentStatus.VALIDATED,
         "may_record": may_record,
         "handoff_form": HandOffForm(organisations=dispatch_targets(user=request.user))

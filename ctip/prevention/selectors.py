@@ -8,7 +8,7 @@ officers (`prevention.counts`) get aggregates only, from `reach`, `training_summ
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 
 from ctip.access.policy import (
     can,
@@ -405,6 +405,26 @@ def campaign_totals(*, user, start: date | None = None, end: date | None = None)
         campaigns.values("channel")
         .annotate(campaigns=Count("id"), estimated_reach=Sum("estimated_reach"))
         .order_by("channel")
+    )
+
+
+def assessment_counts(*, user, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Assessments by province, subject, risk level and status (referrals). Aggregates only."""
+    if not (can(user, Perm.PREVENTION_ASSESS) or can(user, Perm.PREVENTION_COUNTS)):
+        return []
+    assessments = visible_to(user, VulnerabilityAssessment)
+    if start:
+        assessments = assessments.filter(assessed_on__gte=start)
+    if end:
+        assessments = assessments.filter(assessed_on__lte=end)
+    columns = {
+        "province": F("village__commune__district__province__code"),
+        "assessed": F("subject"),
+    }
+    return list(
+        assessments.values(**columns, risk=F("level"), state=F("status"))
+        .annotate(assessments=Count("id"))
+        .order_by("province", "assessed", "risk", "state")
     )
 
 

@@ -26,7 +26,7 @@ from .forms import (
     SessionForm,
     TrainingForm,
 )
-from .models import AgeBand, AssessmentStatus, Channel, RiskLevel, Sex
+from .models import AgeBand, AssessmentStatus, AssessmentSubject, Channel, RiskLevel, Sex
 
 WALK_IN_ROWS = 3
 HEADCOUNTS = ("girls", "boys", "women", "men")
@@ -313,9 +313,20 @@ def reach_view(request: HttpRequest) -> HttpResponse:
     channels = dict(Channel.choices)
     for row in campaigns:
         row["channel_label"] = channels.get(row["channel"], row["channel"])
+    assessments = selectors.assessment_counts(
+        user=request.user, start=filters.get("start"), end=filters.get("end")
+    )
+    levels, statuses = dict(RiskLevel.choices), dict(AssessmentStatus.choices)
+    subjects = dict(AssessmentSubject.choices)
+    for row in assessments:
+        row["province"] = provinces.get(row["province"], row["province"])
+        row["assessed"] = subjects.get(row["assessed"], row["assessed"])
+        row["risk"] = levels.get(row["risk"], row["risk"])
+        row["state"] = statuses.get(row["state"], row["state"])
     context = {
         "form": form,
         "report": report,
+        "assessments": assessments,
         "trainings": selectors.training_summaries(
             user=request.user, start=filters.get("start"), end=filters.get("end")
         ),

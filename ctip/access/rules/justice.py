@@ -2,10 +2,9 @@
 
 - Investigators and legal officers (`justice.manage`) see the proceedings their organisation
   handles or represents the victims in, and everything under them, evidence included.
-- Case workers and supervisors (`justice.view` only) see the proceedings in which a person their
-  organisation registered is a victim, and of the victims only their own.
-  TODO(cases): once ctip/cases exists, narrow "their survivors" from the organisation's people
-  to the people of the cases they work on.
+- Case workers and supervisors (`justice.view` only) see the proceedings in which one of their
+  survivors (the person of a case they see, by the cases rule) is a victim, and of the victims
+  only their own survivors.
 - Statistics officers hold `justice.counts` only, which opens no record here: they read counts
   from `ctip.justice.selectors.annual_counts`, never a row.
 - Evidence (`evidence.view`) follows the proceedings scope of `justice.manage`; every view of an
@@ -33,18 +32,30 @@ def _handling(path: str = "") -> Scope:
     return scope
 
 
-def _survivors_proceedings(path: str = "") -> Scope:
-    """Records of proceedings where a person of the user's organisation is a victim."""
+def _survivors(user):
+    """The people whose cases the user sees: "their survivors" (cases.Case's own rule decides,
+    including an organisation's restriction of case workers to their assigned cases)."""
+    from ctip.access.policy import visible_to
+    from ctip.cases.models import Case
+
+    return visible_to(user, Case).values("person_id")
+
+
+def _survivors_proceedings(user) -> Q | None:
+    """Investigations in which one of the user's survivors is a victim."""
+    from ctip.justice.models import InvestigationVictim
+
+    ids = InvestigationVictim.objects.filter(person_id__in=_survivors(user)).values(
+        "investigation_id"
+    )
+    return Q(pk__in=ids)
+
+
+def _own_survivors(path: str) -> Scope:
+    """Records whose `path` is one of the user's survivors."""
 
     def scope(user) -> Q | None:
-        from ctip.justice.models import InvestigationVictim
-
-        if not user.organisation_id:
-            return None
-        ids = InvestigationVictim.objects.filter(
-            person__organisation_id=user.organisation_id
-        ).values("investigation_id")
-        return Q(**{f"{path}__in" if path else "pk__in": ids})
+        return Q(**{f"{path}_id__in": _survivors(user)})
 
     return scope
 
@@ -57,15 +68,6 @@ def _through(path: str) -> Scope:
         from ctip.justice.models import Investigation
 
         return Q(**{f"{path}__in": visible_to(user, Investigation).values("pk")})
-
-    return scope
-
-
-def _own_people(path: str) -> Scope:
-    def scope(user) -> Q | None:
-        if not user.organisation_id:
-            return None
-        return Q(**{f"{path}__organisation_id": user.organisation_id})
 
     return scope
 
@@ -103,7 +105,7 @@ RULES: dict[str, Rule] = {
         change_permissions=("reference.manage",),
     ),
     "justice.Investigation": Rule(
-        scopes=[(_MANAGE, _handling()), (_VIEW, _survivors_proceedings())],
+        scopes=[(_MANAGE, _handling()), (_VIEW, _survivors_proceedings)],
         fields=_BASE
         | {
             "organisation": N,
@@ -113,6 +115,9 @@ RULES: dict[str, Rule] = {
             "opened_on": N,
             "source": N,
             "source_reference": N,
+            "report": N,
+            "operation": N,
+            "case": N,
             "exploitation_form": N,
             "province": N,
             "status": N,
@@ -125,7 +130,7 @@ RULES: dict[str, Rule] = {
         # Case workers see their own survivors in a proceeding, never the other victims.
         scopes=[
             (_MANAGE, _handling("investigation")),
-            (_VIEW, _own_people("person")),
+            (_VIEW, _own_survivors("person")),
         ],
         fields=_BASE
         | {"investigation": N, "person": N, "exploitation_form": N, "age_at_exploitation": C},
@@ -138,7 +143,7 @@ RULES: dict[str, Rule] = {
     "justice.SuspectVictimRelation": Rule(
         scopes=[
             (_MANAGE, _handling("victim__investigation")),
-            (_VIEW, _own_people("victim__person")),
+            (_VIEW, _own_survivors("victim__person")),
         ],
         fields=_BASE | {"suspect": N, "victim": N, "relation": N},
         change_permissions=(_MANAGE,),
@@ -196,7 +201,7 @@ RULES: dict[str, Rule] = {
     "justice.WitnessSupport": Rule(
         scopes=[
             (_MANAGE, _handling("hearing__court_case__investigation")),
-            (_VIEW, _own_people("witness")),
+            (_VIEW, _own_survivors("witness")),
         ],
         fields=_BASE
         | {

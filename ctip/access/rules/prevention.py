@@ -2,9 +2,9 @@
 
 Prevention officers see their own organisation's records. Statistics officers hold
 `prevention.counts`, which opens sessions, attendances, trainings, participants and campaigns
-of every organisation to the aggregate selectors of `ctip.prevention.selectors` only: no page or
-API that returns rows accepts that permission, and members (names of children) and assessments
-stay closed to it altogether.
+of every organisation (and assessments, whose confidential fields they cannot read) to the
+aggregate selectors of `ctip.prevention.selectors` only: no page or API that returns rows accepts
+that permission, and members (names of children) and assessment factors stay closed to it.
 """
 
 from .base import BASE_FIELDS as _BASE
@@ -29,8 +29,10 @@ RULES: dict[str, Rule] = {
             "is_active": N,
         },
     ),
+    # Statistics officers count assessments by level and referral (never read one: their
+    # roles hold no confidential sensitivity, and no page or API listing rows accepts counts).
     "prevention.VulnerabilityAssessment": Rule(
-        scopes=[(_ASSESS, own_organisation())],
+        scopes=[(_ASSESS, own_organisation()), (_COUNTS, everything)],
         fields=_BASE
         | {
             "organisation": N,

@@ -96,10 +96,11 @@ def test_demo_users_log_in_with_the_printed_password(gazetteer_slice):
         assert user.check_password(DEMO_PASSWORD), user.email
 
 
-def test_it_creates_about_thirty_people_spread_over_organisations(gazetteer_slice):
+def test_it_creates_people_spread_over_organisations(gazetteer_slice):
     seed()
     people = Person.objects.all()
-    assert 25 <= people.count() <= 40
+    # About thirty of the foundation's own, plus those the domain steps add (survivors, kin...).
+    assert people.count() >= 25
     assert people.values("organisation").distinct().count() >= 3
     assert {p.sex for p in people} == {"f", "m"}
     assert Person.objects.filter(home_village__isnull=False).exists()

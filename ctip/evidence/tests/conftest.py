@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from ctip.accounts.roles import Role
+from ctip.cases.services import case_open
 from ctip.justice import services
 from ctip.people.services import person_create
 
@@ -34,6 +35,8 @@ def proceeding(cast, media):
     victim_b = person_create(
         actor=cast.b[Role.CASE_WORKER], given_name="Mony", sex="f", estimated_age=16
     )
+    # B's case worker follows Mony's case: Mony is "their survivor".
+    case_open(actor=cast.b[Role.CASE_WORKER], person=victim_b)
     va = services.victim_add(actor=inv_a, investigation=inv, person=victim_a)
     vb = services.victim_add(actor=cast.b[Role.LEGAL_OFFICER], investigation=inv, person=victim_b)
     suspect_person = person_create(actor=inv_a, given_name="Vanna", sex="m", estimated_age=40)

@@ -21,6 +21,8 @@ def test_an_operator_records_a_call_and_dispatches_it(page):
     page.select_option("select[name=province]", "12")
     page.fill("input[name=location_text]", "House behind the pagoda, Tuol Kork")
     page.fill("input[name=children_count]", "1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "intake-console.png"), full_page=True)
     page.click("text=Save report")
 
     expect(page.locator(".messages")).to_contain_text("recorded")
@@ -33,8 +35,9 @@ def test_an_operator_records_a_call_and_dispatches_it(page):
     page.click("form[action$='/dispatch/'] button[type=submit]")
     expect(page.locator("main")).to_contain_text("Dispatched")
     expect(page.locator("main")).to_contain_text("Phnom Penh Anti-Trafficking Police Office")
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "intake-dispatched.png"), full_page=True)
+    page.goto("/intake/")
+    page.screenshot(path=str(ARTIFACTS / "intake-queue.png"), full_page=True)
 
 
 @pytest.fixture
@@ -72,3 +75,17 @@ def test_a_member_of_the_public_sends_a_tip_and_checks_its_status(phone):
     page.click("main button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Your information was added")
     assert_no_horizontal_scroll(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "intake-tip-status-phone.png"), full_page=True)
+
+
+def test_an_investigator_sees_the_screening_of_a_child_found(page):
+    sign_in(page, "investigator")
+    page.goto("/operations/")
+    page.locator("main table a").first.click()
+    page.locator("main table a", has_text="Identified victim").first.click()
+    expect(page.locator("#screening-result")).to_have_text("Identified victim")
+    expect(page.locator("main")).to_contain_text("Provisional instrument")
+    expect(page.locator("main")).to_contain_text("regardless of means")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operations-screening.png"), full_page=True)

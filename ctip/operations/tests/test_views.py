@@ -248,3 +248,20 @@ def test_the_pending_hand_off_list_does_not_grow_queries(cast, found, instrument
         with CaptureQueriesContext(connection) as many:
             receiver.get(reverse(name))
         assert len(many) == len(few), name
+
+
+def test_the_revise_page_needs_a_reason_and_records_the_revision(cast, screening):
+    client = verified_client(cast.a[Role.INVESTIGATOR])
+    url = reverse("operations:screening_revise", args=[screening.uuid])
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"version": screening.version, "is_child": "on"})
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+    good = client.post(
+        url,
+        {"version": screening.version, "reason": "She is 19, documents seen"},
+    )
+    assert good.status_code == 302
+    screening.refresh_from_db()
+    assert not screening.is_child and screening.revision_reason == "She is 19, documents seen"
+    stale = client.post(url, {"version": 1, "reason": "again", "is_child": "on"})
+    assert "Someone else changed this record" in stale.content.decode()

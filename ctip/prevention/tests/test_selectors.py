@@ -5,12 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ctip.access.policy import visible_to
+from ctip.access.policy import readable_fields, visible_to
 from ctip.accounts.roles import Role
 from ctip.audit.models import AuditAction, AuditEvent
 from ctip.prevention import selectors, services
 from ctip.prevention.models import (
     AgeBand,
+    AssessmentFactor,
     Indicator,
     Member,
     Programme,
@@ -118,10 +119,12 @@ def test_statistics_officers_count_every_organisation_but_see_no_member(
     assert report.total == 6
     assert {r["organisation"] for r in report.rows} == {"a", "b"}
     assert all(set(r) == {"organisation", "sex", "people"} for r in report.rows)
-    # Names of children stay closed to them: no member, no group, no assessment.
+    # Names of children stay closed to them: no member, no group, no assessment's name.
     assert not visible_to(statistics, Member).exists()
-    assert not visible_to(statistics, VulnerabilityAssessment).exists()
     assert not visible_to(statistics, Programme).exists()
+    assert "subject_name" not in readable_fields(statistics, VulnerabilityAssessment)
+    assert "notes" not in readable_fields(statistics, VulnerabilityAssessment)
+    assert not visible_to(statistics, AssessmentFactor).exists()
 
 
 @pytest.mark.parametrize("role", [Role.CASE_WORKER, Role.HOTLINE_OPERATOR, Role.ORG_ADMIN])
@@ -220,3 +223,37 @@ def test_reading_an_assessment_is_audited(officer, officer_b, villages):
 
     with pytest.raises(Http404):
         selectors.assessment_get_for_user(user=officer_b, assessment_uuid=assessment.uuid)
+
+
+def test_assessment_counts_give_levels_and_referrals_without_names(
+    cast, officer, officer_b, villages
+):
+    def assess(actor, codes, village="17010101"):
+        return services.vulnerability_assess(
+            actor=actor,
+            subject="household",
+            subject_name="Household of Chea",
+            village=villages[village],
+            assessed_on=past(3),
+            indicators=list(Indicator.objects.filter(code__in=codes)),
+        )
+
+    low = assess(officer, ["debt"])
+    high = assess(officer, ["previously-exploited", "work-offer"])
+    assess(officer_b, ["debt"], "01020101")
+    services.vulnerability_refer_to_intake(
+        actor=officer, assessment=high, reason="danger", expected_version=1
+    )
+    statistics = cast.a[Role.STATISTICS_OFFICER]
+    rows = selectors.assessment_counts(user=statistics)
+    cells = {(r["province"], r["risk"], r["state"]): r["assessments"] for r in rows}
+    assert cells == {
+        ("01", low.level, "open"): 1,
+        ("17", low.level, "open"): 1,
+        ("17", high.level, "referred_intake"): 1,
+    }
+    assert low.level != high.level
+    assert "Chea" not in str(rows)
+    assert sum(r["assessments"] for r in selectors.assessment_counts(user=officer)) == 2
+    assert selectors.assessment_counts(user=cast.a[Role.CASE_WORKER]) == []
+    assert selectors.assessment_counts(user=officer, start=past(1)) == []
