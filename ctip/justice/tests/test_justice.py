@@ -416,3 +416,30 @@ def test_writes_are_audited(cast, proceeding):
     assert {"justice.investigation", "justice.suspect", "justice.identifier"} <= actions
     inv_event = AuditEvent.objects.filter(target_type="justice.investigation").first()
     assert inv_event.changes["summary"] is None
+
+
+def test_a_case_worker_without_a_case_for_the_victim_sees_nothing(cast, proceeding):
+    # Srey belongs to A's people but nobody opened her case: she is nobody's survivor yet.
+    worker_a = cast.a[Role.CASE_WORKER]
+    assert_refused(reverse("justice:detail", args=[proceeding["inv"].uuid]), [worker_a], expect=404)
+    assert visible_to(worker_a, InvestigationVictim).count() == 0
+
+
+def test_an_investigation_links_only_to_records_the_actor_sees(cast, proceeding):
+    from ctip.cases.models import Case
+
+    case = Case.objects.get()  # B's case, which A's investigator cannot see
+    with pytest.raises(ValidationError) as exc:
+        services.investigation_update(
+            actor=cast.a[Role.INVESTIGATOR],
+            investigation=proceeding["inv"],
+            expected_version=proceeding["inv"].version,
+            case=case,
+        )
+    assert "case" in exc.value.message_dict
+
+
+def test_outsiders_get_no_counts_of_others_proceedings(cast, proceeding, outsider):
+    assert annual_counts(user=outsider[0], year=2025).investigations.total == 0
+    with pytest.raises(PermissionDenied):
+        annual_counts(user=cast.a[Role.CASE_WORKER], year=2025)
