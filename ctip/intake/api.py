@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ctip.access.serializers import PolicyFilteredSerializer
+from ctip.accounts.models import Organisation
 from ctip.accounts.roles import Perm
 from ctip.places.models import District, Province
 
@@ -243,3 +244,75 @@ class SmsWebhookApi(APIView):
             {"reference": report.reference, "created": created},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class ConcurrentEdit(ValidationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _action_call(fn, **kwargs):
+    """Calls a service; a stale version answers 409, other refusals 400."""
+    try:
+        return fn(**kwargs)
+    except DjangoValidationError as exc:
+        if getattr(exc, "code", None) == "concurrent_edit":
+            raise ConcurrentEdit(exc.messages) from exc
+        raise ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        ) from exc
+
+
+class TriageInput(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; stale answers 409.")
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DispatchInput(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; stale answers 409.")
+    organisation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.filter(is_active=True)
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReportTriageApi(GenericAPIView):
+    required_permission = Perm.REPORTS_TRIAGE
+    serializer_class = ReportOutput
+
+    @extend_schema(request=TriageInput, responses={200: ReportOutput, 409: None})
+    def post(self, request, report_uuid):
+        report = report_get_for_user(user=request.user, report_uuid=report_uuid)
+        data = TriageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        report = _action_call(
+            services.report_triage,
+            actor=request.user,
+            report=report,
+            expected_version=values["version"],
+            urgency=values["urgency"],
+            reason=values["reason"],
+        )
+        return Response(self.get_serializer(report).data)
+
+
+class ReportDispatchApi(GenericAPIView):
+    required_permission = Perm.REPORTS_TRIAGE
+    serializer_class = ReportOutput
+
+    @extend_schema(request=DispatchInput, responses={200: ReportOutput, 409: None})
+    def post(self, request, report_uuid):
+        report = report_get_for_user(user=request.user, report_uuid=report_uuid)
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        report = _action_call(
+            services.report_dispatch,
+            actor=request.user,
+            report=report,
+            expected_version=values["version"],
+            organisation=values["organisation"],
+            note=values["note"],
+        )
+        return Response(self.get_serializer(report).data)

@@ -52,6 +52,29 @@ def reports_visible_to(*, user, status: str = "open") -> QuerySet[Report]:
 OPENED_FIELDS = {"narrative", "caller_name", "caller_phone", "location_text"}
 
 
+@dataclass(frozen=True)
+class QueueSummary:
+    by_urgency: dict[str, int]
+    waiting_over_target: int
+
+
+def queue_summary(*, user) -> QueueSummary:
+    """Open reports the user sees, by urgency, and how many still wait past their target."""
+    now = timezone.now()
+    rows = (
+        visible_to(user, Report)
+        .filter(status__in=OPEN_STATUSES)
+        .values_list("urgency", "received_at", "first_action_at")
+    )
+    by_urgency = dict.fromkeys(URGENCY_RANK, 0)
+    over = 0
+    for urgency, received, first in rows:
+        by_urgency[urgency] = by_urgency.get(urgency, 0) + 1
+        if first is None and now - received > triage.response_target(urgency):
+            over += 1
+    return QueueSummary(by_urgency=by_urgency, waiting_over_target=over)
+
+
 def report_get_for_user(*, user, report_uuid) -> Report:
     """One report the user may see (404 otherwise); the read is logged."""
     report = get_visible_or_404(

@@ -163,7 +163,8 @@ def report_create(
     """Records a call or report taken by a staff member.
 
     With `urgency`, the operator has triaged it during the call (status triaged, first action
-    now); a choice other than the suggested one needs `urgency_reason`.
+    now); a choice other than the suggested one needs `urgency_reason`. A report recorded by
+    someone outside the national intake queue (e.g. police) is accepted by their organisation.
     """
     if not can(actor, Perm.REPORTS_CREATE):
         raise PermissionDenied
@@ -178,7 +179,15 @@ def report_create(
         report.urgency_reason = urgency_reason.strip() if urgency != suggested else ""
         report.status = Status.TRIAGED
         report.first_action_at = timezone.now()
-        report.save()
+    if not can(actor, Perm.REPORTS_VIEW_ALL):
+        # Recorded by a responding organisation (e.g. police taking a walk-in): it is theirs
+        # to act on at once, and stays in their view.
+        now = timezone.now()
+        report.assigned_to = actor.organisation
+        report.status = Status.ACCEPTED
+        report.dispatched_at = report.accepted_at = now
+        report.first_action_at = report.first_action_at or now
+    report.save()
     _audit(
         actor,
         AuditAction.REPORT_RECEIVED,

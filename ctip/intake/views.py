@@ -32,9 +32,10 @@ from .forms import (
     TriageForm,
     VersionForm,
 )
-from .models import Report, Status, TipAddition
+from .models import Report, Status, TipAddition, Urgency
 from .selectors import (
     dispatch_targets,
+    queue_summary,
     report_clock,
     report_get_for_user,
     report_possible_repeats,
@@ -62,6 +63,8 @@ def report_queue(request: HttpRequest) -> HttpResponse:
         "status": status,
         "filters": [(f, Status(f).label if f in Status.values else f) for f in QUEUE_FILTERS],
         "query": f"status={status}",
+        "summary": queue_summary(user=request.user),
+        "urgencies": Urgency,
     }
     template = "intake/_queue_table.html" if request.htmx else "intake/queue.html"
     return render(request, template, context)

@@ -78,7 +78,7 @@ def investigation_file(*, user, investigation: Investigation) -> InvestigationFi
         )
     )
     hearings = visible_to(user, Hearing).prefetch_related(
-        Prefetch("witness_support", visible_to(user, WitnessSupport))
+        Prefetch("witness_support", visible_to(user, WitnessSupport).select_related("witness"))
     )
     court_cases = (
         visible_to(user, CourtCase)

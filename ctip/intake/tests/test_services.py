@@ -221,3 +221,52 @@ def test_a_gateway_message_creates_one_report_however_often_it_arrives(db):
     again, created_again = services.sms_receive(message_id="gw-1", sender="+85517", text="help")
     assert created and not created_again and again == report
     assert report.source == Source.SMS and Report.objects.count() == 1
+
+
+def test_a_report_recorded_by_police_is_theirs_to_act_on(cast):
+    police = cast.b[Role.INVESTIGATOR]
+    report = services.report_create(actor=police, source=Source.POLICE, narrative="Walk-in")
+    assert report.assigned_to == cast.org_b and report.status == Status.ACCEPTED
+    from ctip.intake.selectors import reports_visible_to
+
+    assert list(reports_visible_to(user=police)) == [report]
+    assert list(reports_visible_to(user=cast.a[Role.INVESTIGATOR])) == []
+
+
+def test_edge_refusals_change_nothing(cast):
+    hotline = cast.a[Role.HOTLINE_OPERATOR]
+    report = call(cast)
+    cast.org_b.is_active = False
+    cast.org_b.save()
+    with pytest.raises(ValidationError):
+        services.report_dispatch(
+            actor=hotline, report=report, expected_version=None, organisation=cast.org_b
+        )
+    with pytest.raises(PermissionDenied):
+        services.report_triage(
+            actor=cast.a[Role.INVESTIGATOR], report=report, expected_version=None, urgency="urgent"
+        )
+    with pytest.raises(PermissionDenied):
+        services.report_accept(actor=hotline, report=report, expected_version=None)
+    closed = services.report_close(
+        actor=hotline, report=report, expected_version=None, outcome=Outcome.CASE_OPENED
+    )
+    with pytest.raises(ValidationError):
+        services.report_triage(
+            actor=hotline, report=closed, expected_version=None, urgency=Urgency.ROUTINE
+        )
+    with pytest.raises(ValidationError):
+        services.report_close(
+            actor=hotline, report=closed, expected_version=None, outcome=Outcome.OPERATION
+        )
+    with pytest.raises(ValidationError):
+        services.report_create(actor=hotline, source="web", narrative="x")
+
+
+def test_a_link_can_be_undone(cast):
+    hotline = cast.a[Role.HOTLINE_OPERATOR]
+    first, again = call(cast), call(cast)
+    again = services.report_link(actor=hotline, report=again, expected_version=None, original=first)
+    again = services.report_link(actor=hotline, report=again, expected_version=None, original=None)
+    assert again.linked_to is None
+    assert AuditEvent.objects.filter(action=AuditAction.REPORT_LINKED).count() == 2

@@ -204,4 +204,59 @@ def test_report_lists_do_not_grow_queries_with_rows(cast, url_name, django_asser
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     with django_assert_num_queries(len(few)):
         client.get(reverse(url_name))
-    assert len(few) <= 10
+    # Session, user, device, roles (x2), organisation, count, rows, queue summary...
+    assert len(few) <= 11
+
+
+def test_the_api_triages_and_dispatches_with_409_on_a_stale_version(cast, report):
+    client = verified_client(cast.a[Role.HOTLINE_OPERATOR])
+    triage = reverse("api-report-triage", args=[report.uuid])
+    dispatch = reverse("api-report-dispatch", args=[report.uuid])
+    ok = client.post(
+        triage, {"version": report.version, "urgency": "immediate"}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == Status.TRIAGED
+    stale = client.post(
+        dispatch,
+        {"version": report.version, "organisation": cast.org_b.code},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    no_reason = client.post(
+        triage,
+        {"version": ok.json()["version"], "urgency": "routine"},
+        content_type="application/json",
+    )
+    assert no_reason.status_code == 400 and "urgency_reason" in no_reason.json()
+    done = client.post(
+        dispatch,
+        {"version": ok.json()["version"], "organisation": cast.org_b.code},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["assigned_to"] == cast.org_b.code
+    # Responders may not dispatch; another organisation's responder does not even see it.
+    assert_refused(
+        dispatch,
+        [cast.b[Role.INVESTIGATOR], cast.a[Role.STATISTICS_OFFICER]],
+        method="post",
+        data={"version": 1, "organisation": "a"},
+        content_type="application/json",
+        expect=403,
+    )
+
+
+def test_the_queue_counts_open_reports_and_those_past_their_target(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    services.report_create(
+        actor=cast.a[Role.HOTLINE_OPERATOR],
+        narrative="Held now",
+        flag_held_now=True,
+        received_at=timezone.now() - timedelta(hours=1),
+    )
+    page = verified_client(cast.a[Role.HOTLINE_OPERATOR]).get(reverse("intake:queue"))
+    content = page.content.decode()
+    assert "1 report waits past its response target" in content
+    assert 'class="breach' in content or "breach" in content

@@ -290,3 +290,31 @@ def test_someone_not_a_victim_is_not_handed_off(cast, found, instrument):
         services.screening_hand_off(
             actor=cast.a[Role.INVESTIGATOR], screening=screening, to_organisation=cast.org_b
         )
+
+
+def test_instrument_imports_refuse_duplicates_and_outsiders(cast, instrument):
+    from ctip.operations.screening import read_indicator_csv
+
+    with pytest.raises(ValidationError):
+        services.instrument_import(actor=None, version_label="test-1", rows=read_indicator_csv())
+    with pytest.raises(ValidationError):
+        services.instrument_import(actor=None, version_label="empty", rows=[])
+    with pytest.raises(PermissionDenied):
+        services.instrument_import(
+            actor=cast.a[Role.INVESTIGATOR], version_label="x", rows=read_indicator_csv()
+        )
+
+
+def test_an_operation_update_without_changes_writes_nothing(cast, operation):
+    before = AuditEvent.objects.count()
+    same = services.operation_update(
+        actor=cast.a[Role.INVESTIGATOR],
+        operation=operation,
+        expected_version=operation.version,
+        agencies=operation.agencies,
+    )
+    assert same.version == operation.version and AuditEvent.objects.count() == before
+    with pytest.raises(PermissionDenied):
+        services.operation_update(
+            actor=cast.b[Role.INVESTIGATOR], operation=operation, expected_version=None, notes="x"
+        )
