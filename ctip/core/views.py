@@ -3,12 +3,17 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .dashboard import dashboard_widgets
 from .navigation import dashboard_panels
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The role dashboard: one panel per role the user holds (placeholders until filled)."""
-    return render(request, "core/home.html", {"panels": dashboard_panels(request.user)})
+    """The role dashboard: live widgets, then one panel per role the user holds."""
+    return render(
+        request,
+        "core/home.html",
+        {"widgets": dashboard_widgets(request), "panels": dashboard_panels(request.user)},
+    )
 
 
 @login_not_required
