@@ -243,3 +243,13 @@ def report_first_action_figures(*, user, start: datetime, end: datetime) -> Firs
         within_target=within,
         breached=breached,
     )
+
+
+def intake_dashboard(*, user) -> dict:
+    """The dashboard panel of the intake queue: counts by urgency and the five most urgent."""
+    now = timezone.now()
+    top = list(reports_visible_to(user=user)[:5])
+    return {
+        "summary": queue_summary(user=user),
+        "rows": [{"report": r, "clock": report_clock(r, now)} for r in top],
+    }

@@ -260,3 +260,14 @@ def test_the_queue_counts_open_reports_and_those_past_their_target(cast):
     content = page.content.decode()
     assert "1 report waits past its response target" in content
     assert 'class="breach' in content or "breach" in content
+
+
+def test_the_dashboard_panel_selector_renders_for_the_hotline(cast, report):
+    from django.template.loader import render_to_string
+
+    from ctip.intake.selectors import intake_dashboard
+
+    context = intake_dashboard(user=cast.a[Role.HOTLINE_OPERATOR])
+    html = render_to_string("intake/_dashboard_panel.html", context)
+    assert report.reference in html and "1 immediate danger" in html
+    assert intake_dashboard(user=cast.a[Role.INVESTIGATOR])["rows"] == []
