@@ -16,6 +16,11 @@ api_patterns = [
     path("", include("ctip.justice.api_urls")),
     path("", include("ctip.evidence.api_urls")),
     path("", include("ctip.prevention.api_urls")),
+    path("", include("ctip.shelters.api_urls")),
+    path("", include("ctip.referrals.api_urls")),
+    path("", include("ctip.returns.api_urls")),
+    path("", include("ctip.matching.api_urls")),
+    path("", include("ctip.networks.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,4 +41,9 @@ urlpatterns = [
     path("justice/", include("ctip.justice.urls")),
     path("evidence/", include("ctip.evidence.urls")),
     path("prevention/", include("ctip.prevention.urls")),
+    path("shelters/", include("ctip.shelters.urls")),
+    path("referrals/", include("ctip.referrals.urls")),
+    path("returns/", include("ctip.returns.urls")),
+    path("matching/", include("ctip.matching.urls")),
+    path("networks/", include("ctip.networks.urls")),
 ]

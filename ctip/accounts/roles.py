@@ -87,6 +87,10 @@ class Perm:
     # Counts only, across all organisations: reach, trainings, campaigns as aggregates.
     PREVENTION_COUNTS = "prevention.counts"
 
+    # --- Aftercare: shelters, referrals, returns, reintegration (issue 5) ---
+
+    # --- Matching and networks (issue 9) ---
+
 
 P = Perm
 _EVERYONE = {P.DASHBOARD_VIEW, P.ORGANISATIONS_VIEW, P.REFERENCE_VIEW, P.API_TOKEN}
@@ -172,9 +176,15 @@ PREVENTION: dict[str, set[str]] = {
                               P.SENSITIVITY_CONFIDENTIAL},
     Role.STATISTICS_OFFICER: {P.PREVENTION_COUNTS},
 }
+
+# Aftercare: shelters and placements, referrals, returns, reintegration, follow-up (issue 5).
+AFTERCARE: dict[str, set[str]] = {}
+
+# Matching: record linkage, duplicate review, network intelligence (issue 9).
+MATCHING: dict[str, set[str]] = {}
 # fmt: on
 
-_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION)
+_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION, AFTERCARE, MATCHING)
 
 ROLES: dict[str, RoleSpec] = {
     role: _spec(

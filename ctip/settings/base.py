@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "ctip.justice",
     "ctip.evidence",
     "ctip.prevention",
+    "ctip.shelters",
+    "ctip.referrals",
+    "ctip.returns",
+    "ctip.matching",
+    "ctip.networks",
 ]
 
 MIDDLEWARE = [

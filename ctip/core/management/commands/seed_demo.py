@@ -40,6 +40,8 @@ DOMAIN_STEPS = [
     "ctip.cases.demo",
     "ctip.justice.demo",
     "ctip.prevention.demo",
+    "ctip.shelters.demo",
+    "ctip.matching.demo",
 ]
 
 
