@@ -132,6 +132,29 @@ def next_case_number(organisation: Organisation, year: int) -> str:
 # --- opening and profile ------------------------------------------------------------------------
 
 
+def _accepted_handoff(actor, person: Person, reference: str):
+    """The screening hand-off named by `reference` (its uuid), accepted by the actor's
+    organisation, for this person; else a ValidationError on `source_reference`."""
+    from ctip.operations.models import HandOff, HandOffStatus
+
+    try:
+        return HandOff.objects.get(
+            uuid=reference,
+            to_organisation_id=actor.organisation_id,
+            person=person,
+            status=HandOffStatus.ACCEPTED,
+        )
+    except (HandOff.DoesNotExist, ValidationError, ValueError):
+        raise ValidationError(
+            {
+                "source_reference": _(
+                    "This is not a screening hand-off of this person accepted by your "
+                    "organisation."
+                )
+            }
+        ) from None
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -146,14 +169,19 @@ def case_open(
     """Opens a case for a survivor of the actor's organisation.
 
     `source` says where it came from (direct, screening hand-off, referral received);
-    `source_reference` names the hand-off or referral until those are linked. The case worker
-    defaults to the actor.
+    `source_reference` names the hand-off or referral until those are linked. For a screening,
+    it must be the uuid of a hand-off of this person accepted by the actor's organisation; the
+    person may then belong to the screening organisation. The case worker defaults to the actor.
     """
     _require(actor, Perm.CASES_OPEN)
-    if person.organisation_id != actor.organisation_id:
-        raise PermissionDenied
     if source not in CaseSource.values:
         raise ValidationError({"source": _("Choose where the case comes from.")})
+    handoff = None
+    if source == CaseSource.SCREENING and source_reference.strip():
+        handoff = _accepted_handoff(actor, person, source_reference.strip())
+    # A person handed on after a screening stays owned by the screening organisation.
+    if person.organisation_id != actor.organisation_id and handoff is None:
+        raise PermissionDenied
     opened_on = opened_on or _today()
     errors = {}
     if opened_on > _today():
@@ -193,6 +221,7 @@ def case_open(
             "number": [None, case.number],
             "person": [None, str(person.uuid)],
             "source": [None, source],
+            "source_reference": [None, case.source_reference],
             "case_worker": [None, str(case_worker.uuid)],
         },
     )

@@ -32,7 +32,16 @@ from .forms import (
     StatusForm,
     TaskForm,
 )
-from .models import Approval, ApprovalStatus, Case, CaseStatus, CaseTask, Consent, TraffickingEvent
+from .models import (
+    Approval,
+    ApprovalStatus,
+    Case,
+    CaseSource,
+    CaseStatus,
+    CaseTask,
+    Consent,
+    TraffickingEvent,
+)
 from .selectors import (
     approvals_for_case,
     case_get_for_user,
@@ -129,6 +138,10 @@ def case_open_view(request: HttpRequest) -> HttpResponse:
     if request.GET.get("person"):
         person = get_visible_or_404(request.user, Person, uuid=request.GET["person"])
         initial["person"] = person.pk
+    # From a hand-off page: the source and its reference come prefilled (case_open checks them).
+    if request.GET.get("source") in CaseSource.values:
+        initial["source"] = request.GET["source"]
+        initial["source_reference"] = request.GET.get("source_reference", "")[:100]
     form = CaseOpenForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

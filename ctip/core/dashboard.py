@@ -23,6 +23,11 @@ class Widget:
 
 WIDGETS = [
     Widget(
+        Perm.REPORTS_VIEW_ALL,
+        "intake/_dashboard_panel.html",
+        "ctip.intake.selectors.intake_dashboard",
+    ),
+    Widget(
         Perm.CASES_CHANGE,
         "cases/_dashboard_panels.html",
         "ctip.cases.selectors.case_worker_dashboard",

@@ -141,6 +141,30 @@ def _new_report(*, actor, source: str, values: dict, received_at=None, **extra) 
     return report
 
 
+# Partners that may put a child in danger into the national intake queue, without seeing it.
+PARTNER_REFERRAL_PERMISSIONS = (Perm.PREVENTION_ASSESS,)
+
+
+@transaction.atomic
+def report_from_partner_referral(*, actor, narrative: str, **values) -> Report:
+    """Puts a partner's referral of a child in danger (e.g. a prevention officer's household
+    visit) into the national intake queue, untriaged, for the hotline to act on.
+
+    The partner gets the report's reference, not access to it: reports stay with the queue.
+    """
+    if not any(can(actor, p) for p in PARTNER_REFERRAL_PERMISSIONS):
+        raise PermissionDenied
+    values = {"flag_child": True, **values, "narrative": narrative}
+    report = _new_report(actor=actor, source=Source.PARTNER, values=values)
+    _audit(
+        actor,
+        AuditAction.REPORT_RECEIVED,
+        report,
+        changes={"source": [None, report.source], "narrative": [None, "…"]},
+    )
+    return report
+
+
 def _check_override(suggested: str, urgency: str, reason: str) -> None:
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": _("Choose an urgency.")})

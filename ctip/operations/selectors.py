@@ -128,3 +128,21 @@ def handoffs_pending_for(*, user) -> QuerySet[HandOff]:
 
 def handoff_get_for_user(*, user, handoff_uuid) -> HandOff:
     return get_visible_or_404(user, handoffs_visible_to(user=user), uuid=handoff_uuid)
+
+
+def handoffs_accepted_without_case(*, user) -> list[HandOff]:
+    """Hand-offs the user's organisation accepted and has not yet opened a case for (a case
+    opened from a screening names its hand-off's uuid as `source_reference`). Two queries."""
+    from django.apps import apps
+
+    accepted = handoffs_visible_to(user=user).filter(
+        to_organisation_id=user.organisation_id, status=HandOffStatus.ACCEPTED
+    )
+    # Only to leave out hand-offs already followed by a case; no case data is shown here.
+    case_model = apps.get_model("cases", "Case")
+    opened = set(
+        case_model.objects.filter(
+            organisation_id=user.organisation_id, source="screening"
+        ).values_list("source_reference", flat=True)
+    )
+    return [h for h in accepted.order_by("-decided_at")[:200] if str(h.uuid) not in opened]

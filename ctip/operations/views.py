@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +33,7 @@ from .selectors import (
     found_people_of,
     found_person_get_for_user,
     handoff_get_for_user,
+    handoffs_accepted_without_case,
     handoffs_pending_for,
     handoffs_visible_to,
     indicators_of,
@@ -318,6 +321,14 @@ def screening_hand_off_view(request: HttpRequest, screening_uuid) -> HttpRespons
     return redirect("operations:screening", screening_uuid=screening.uuid)
 
 
+def handoff_case_open_url(handoff) -> str:
+    """The case-open page for the hand-off's person, with the hand-off as the case's source."""
+    query = urlencode(
+        {"person": handoff.person.uuid, "source": "screening", "source_reference": handoff.uuid}
+    )
+    return f"{reverse('cases:open')}?{query}"
+
+
 @permission_required(Perm.HANDOFFS_VIEW)
 def handoff_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -327,6 +338,9 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
             :50
         ],
         "may_decide": can(user, Perm.HANDOFFS_DECIDE),
+        # Issue 4: an accepted hand-off leads to opening the case, until one is open for it.
+        "accepted": handoffs_accepted_without_case(user=user)[:50],
+        "may_open_case": can(user, Perm.CASES_OPEN),
     }
     return render(request, "operations/handoffs.html", context)
 
@@ -349,6 +363,9 @@ def handoff_decide_view(request: HttpRequest, handoff_uuid) -> HttpResponse:
             _errors_to_messages(request, exc)
         else:
             messages.success(request, _("Saved."))
+            if form.cleaned_data["accept"] and can(request.user, Perm.CASES_OPEN):
+                # Accepting leads straight on to opening the case for the person.
+                return redirect(handoff_case_open_url(handoff))
     return redirect("operations:handoffs")
 
 

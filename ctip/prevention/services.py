@@ -13,6 +13,7 @@ from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.services import apply_changes, lock_and_check_version
+from ctip.intake.services import report_from_partner_referral
 
 from .models import (
     AgeBand,
@@ -213,11 +214,8 @@ def vulnerability_refer_to_intake(
     reason: str,
     expected_version: int | None,
 ) -> VulnerabilityAssessment:
-    """Records that a child assessed is in danger now and must become an intake report.
-
-    The referral (status, reason, who, when) is recorded here; creating the intake report from
-    it is wired by intake (`intake_report_uuid` is then filled in).
-    """
+    """Records that a child assessed is in danger now and puts it in the national intake queue
+    as a report (its uuid is kept in `intake_report_uuid`), in one transaction."""
     current = _lock_open_assessment(actor, assessment, expected_version)
     if not reason.strip():
         raise ValidationError(
@@ -227,6 +225,16 @@ def vulnerability_refer_to_intake(
     current.referral_reason = reason.strip()
     current.referred_at = timezone.now()
     current.referred_by = actor
+    report = report_from_partner_referral(
+        actor=actor,
+        narrative=_("Prevention referral, child in danger now: %(reason)s")
+        % {"reason": current.referral_reason},
+        province=current.village.commune.district.province if current.village_id else None,
+        district=current.village.commune.district if current.village_id else None,
+        location_text=str(current.village) if current.village_id else "",
+        children_count=1,
+    )
+    current.intake_report_uuid = report.uuid
     current.version += 1
     current.save()
     audit_record(

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from .base import BASE_FIELDS as _BASE
 from .base import C, N, R, Rule, Scope, own_organisation
+from .foundation import handed_off_to_organisation
 
 
 def restricts_to_assigned(user) -> bool:
@@ -50,7 +51,10 @@ _CASE_CHILD = {"case": N}
 
 RULES: dict[str, Rule] = {
     "people.IdentityDocument": Rule(
-        scopes=[("people.view", own_organisation("person__organisation"))],
+        scopes=[
+            ("people.view", own_organisation("person__organisation")),
+            ("people.view", handed_off_to_organisation("person__")),
+        ],
         fields=_BASE
         | {
             "person": N,
@@ -63,7 +67,10 @@ RULES: dict[str, Rule] = {
         change_permissions=("people.change",),
     ),
     "people.FamilyLink": Rule(
-        scopes=[("people.view", own_organisation("person__organisation"))],
+        scopes=[
+            ("people.view", own_organisation("person__organisation")),
+            ("people.view", handed_off_to_organisation("person__")),
+        ],
         fields=_BASE
         | {"person": N, "relative": N, "relationship": N, "is_guardian": N, "notes": C},
         change_permissions=("people.change",),

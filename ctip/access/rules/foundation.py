@@ -1,7 +1,28 @@
 """Access rules of the foundation: organisations, users, the audit log, people."""
 
+from django.apps import apps
+from django.db.models import Q
+
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, R, Rule, everything, own_organisation
+from .base import C, N, R, Rule, Scope, everything, own_organisation
+
+
+def handed_off_to_organisation(prefix: str = "") -> Scope:
+    """People (reached through `prefix`, e.g. "person__") whom another organisation handed on
+    to the user's organisation after a screening, once the hand-off was ACCEPTED. A pending or
+    declined hand-off shows nothing: the receiver decides on the hand-off's own summary."""
+
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        handoff = apps.get_model("operations", "HandOff")
+        accepted = handoff.objects.filter(
+            to_organisation_id=user.organisation_id, status="accepted"
+        ).values("person_id")
+        return Q(**{f"{prefix}pk__in": accepted})
+
+    return scope
+
 
 RULES: dict[str, Rule] = {
     "accounts.Organisation": Rule(
@@ -49,7 +70,11 @@ RULES: dict[str, Rule] = {
         },
     ),
     "people.Person": Rule(
-        scopes=[("people.view", own_organisation())],
+        scopes=[
+            ("people.view", own_organisation()),
+            # Issue 4: the organisation that accepted a screening hand-off opens the case.
+            ("people.view", handed_off_to_organisation()),
+        ],
         fields=_BASE
         | {
             "organisation": N,

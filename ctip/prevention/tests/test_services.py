@@ -112,9 +112,19 @@ def test_it_refers_a_child_in_danger_to_intake(officer, villages):
     )
     assert referred.status == AssessmentStatus.REFERRED_INTAKE
     assert referred.referred_by == officer and referred.referred_at is not None
-    assert referred.intake_report_uuid is None  # intake wires the report
     event = AuditEvent.objects.filter(action=AuditAction.REFERRED_TO_INTAKE).get()
     assert event.changes["referral_reason"] is None
+    # The child is now in the national intake queue, untriaged, as a partner's report.
+    from ctip.intake.models import Report, Source, Status
+
+    report = Report.objects.get(uuid=referred.intake_report_uuid)
+    assert (report.source, report.status, report.assigned_to) == (Source.PARTNER, Status.NEW, None)
+    assert "Broker collects him tomorrow" in report.narrative
+    assert report.province_id == "17" and report.flag_child
+    # The prevention officer referred it but cannot see the queue or the report.
+    from ctip.access.policy import visible_to
+
+    assert not visible_to(officer, Report).exists()
 
 
 def test_a_danger_referral_needs_a_reason(officer, villages):
