@@ -21,6 +21,8 @@ api_patterns = [
     path("", include("ctip.returns.api_urls")),
     path("", include("ctip.matching.api_urls")),
     path("", include("ctip.networks.api_urls")),
+    path("", include("ctip.statistics.api_urls")),
+    path("", include("ctip.exchange.api_urls")),
 ]
 
 urlpatterns = [
@@ -46,4 +48,6 @@ urlpatterns = [
     path("returns/", include("ctip.returns.urls")),
     path("matching/", include("ctip.matching.urls")),
     path("networks/", include("ctip.networks.urls")),
+    path("statistics/", include("ctip.statistics.urls")),
+    path("exchange/", include("ctip.exchange.urls")),
 ]

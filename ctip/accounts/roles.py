@@ -91,6 +91,8 @@ class Perm:
 
     # --- Matching and networks (issue 9) ---
 
+    # --- Statistics and data exchange (issue 8) ---
+
 
 P = Perm
 _EVERYONE = {P.DASHBOARD_VIEW, P.ORGANISATIONS_VIEW, P.REFERENCE_VIEW, P.API_TOKEN}
@@ -182,9 +184,12 @@ AFTERCARE: dict[str, set[str]] = {}
 
 # Matching: record linkage, duplicate review, network intelligence (issue 9).
 MATCHING: dict[str, set[str]] = {}
+
+# Statistics: indicators, dashboards, the annual report, releases, data exchange (issue 8).
+STATISTICS: dict[str, set[str]] = {}
 # fmt: on
 
-_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION, AFTERCARE, MATCHING)
+_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION, AFTERCARE, MATCHING, STATISTICS)
 
 ROLES: dict[str, RoleSpec] = {
     role: _spec(

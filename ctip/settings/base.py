@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ctip.returns",
     "ctip.matching",
     "ctip.networks",
+    "ctip.statistics",
+    "ctip.exchange",
 ]
 
 MIDDLEWARE = [

@@ -11,11 +11,20 @@ The rules of each domain stand in their own module below; this package is the on
 decides, and `ctip.access.policy` the one place that applies them.
 """
 
-from . import aftercare, cases, foundation, intake, justice, matching, prevention
+from . import aftercare, cases, foundation, intake, justice, matching, prevention, statistics
 from .base import BASE_FIELDS, C, N, R, Rule, Scope, Sensitivity, everything, own_organisation
 
 RULES: dict[str, Rule] = {}
-for _module in (foundation, intake, cases, justice, prevention, aftercare, matching):
+for _module in (
+    foundation,
+    intake,
+    cases,
+    justice,
+    prevention,
+    aftercare,
+    matching,
+    statistics,
+):
     _overlap = RULES.keys() & _module.RULES.keys()
     if _overlap:
         raise RuntimeError(f"Access rules defined twice: {sorted(_overlap)}")
