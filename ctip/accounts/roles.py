@@ -88,6 +88,17 @@ class Perm:
     PREVENTION_COUNTS = "prevention.counts"
 
     # --- Aftercare: shelters, referrals, returns, reintegration (issue 5) ---
+    SHELTERS_VIEW = "shelters.view"  # own facilities, and placements of own facilities or cases
+    SHELTERS_MANAGE = "shelters.manage"  # facilities and their capacity bands
+    PLACEMENTS_MANAGE = "placements.manage"  # admit, transfer, discharge
+    PLACEMENTS_OVERRIDE = "placements.override"  # admit past capacity, with a reason (audited)
+    CAPACITY_VIEW = "capacity.view"  # free places of every facility, never who is there
+    REFERRALS_VIEW = "referrals.view"  # referrals sent or received by own organisation
+    REFERRALS_CREATE = "referrals.create"  # refer own cases; withdraw, complete
+    REFERRALS_RESPOND = "referrals.respond"  # accept or decline referrals received
+    DIRECTORY_MANAGE = "directory.manage"  # own organisation's entries in the directory
+    RETURNS_VIEW = "returns.view"  # returns, reintegration plans, follow-ups of visible cases
+    RETURNS_MANAGE = "returns.manage"
 
     # --- Matching and networks (issue 9) ---
 
@@ -180,7 +191,22 @@ PREVENTION: dict[str, set[str]] = {
 }
 
 # Aftercare: shelters and placements, referrals, returns, reintegration, follow-up (issue 5).
-AFTERCARE: dict[str, set[str]] = {}
+_REFER = {P.REFERRALS_VIEW, P.REFERRALS_CREATE, P.REFERRALS_RESPOND, P.CAPACITY_VIEW}
+AFTERCARE: dict[str, set[str]] = {
+    Role.CASE_WORKER:        _REFER | {P.SHELTERS_VIEW, P.PLACEMENTS_MANAGE, P.RETURNS_VIEW,
+                                       P.RETURNS_MANAGE},
+    Role.CASE_SUPERVISOR:    _REFER | {P.SHELTERS_VIEW, P.PLACEMENTS_MANAGE,
+                                       P.PLACEMENTS_OVERRIDE, P.RETURNS_VIEW, P.RETURNS_MANAGE,
+                                       P.DIRECTORY_MANAGE},
+    # The manager runs the facilities and answers referrals; they refer nobody's case.
+    Role.SHELTER_MANAGER:    {P.REFERRALS_VIEW, P.REFERRALS_RESPOND, P.CAPACITY_VIEW,
+                              P.SHELTERS_VIEW, P.SHELTERS_MANAGE, P.PLACEMENTS_MANAGE,
+                              P.PLACEMENTS_OVERRIDE, P.DIRECTORY_MANAGE, P.RETURNS_VIEW},
+    Role.LEGAL_OFFICER:      {P.REFERRALS_VIEW, P.REFERRALS_RESPOND},
+    Role.HOTLINE_OPERATOR:   {P.CAPACITY_VIEW},
+    Role.INVESTIGATOR:       {P.CAPACITY_VIEW},
+    Role.ORG_ADMIN:          {P.DIRECTORY_MANAGE},
+}
 
 # Matching: record linkage, duplicate review, network intelligence (issue 9).
 MATCHING: dict[str, set[str]] = {}

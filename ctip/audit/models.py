@@ -66,6 +66,23 @@ class AuditAction(models.TextChoices):
     EVIDENCE_VIEWED = "evidence_viewed", _("Evidence item viewed")
     EVIDENCE_EXPORTED = "evidence_exported", _("Court bundle exported")
     CUSTODY_RECORDED = "custody_recorded", _("Custody event recorded")
+    # Aftercare: shelters, referrals, returns, reintegration (issue 5)
+    PLACEMENT_ADMITTED = "placement_admitted", _("Admitted to a facility")
+    PLACEMENT_TRANSFERRED = "placement_transferred", _("Transferred between facilities")
+    PLACEMENT_DISCHARGED = "placement_discharged", _("Discharged from a facility")
+    CAPACITY_OVERRIDDEN = "capacity_overridden", _("Admitted past capacity (override)")
+    REFERRAL_CREATED = "referral_created", _("Referral sent")
+    REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+    REFERRAL_DECLINED = "referral_declined", _("Referral declined")
+    REFERRAL_COMPLETED = "referral_completed", _("Referral completed")
+    REFERRAL_WITHDRAWN = "referral_withdrawn", _("Referral withdrawn")
+    CASE_TRANSFERRED = "case_transferred", _("Case transferred to another organisation")
+    RETURN_RECORDED = "return_recorded", _("Cross-border return recorded")
+    RETURN_UPDATED = "return_updated", _("Cross-border return updated")
+    REINTEGRATION_PLANNED = "reintegration_planned", _("Reintegration planned")
+    REINTEGRATED = "reintegrated", _("Reintegration done; follow-ups scheduled")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up visit recorded")
+    RETRAFFICKING_FLAGGED = "retrafficking_flagged", _("Re-trafficking flag raised")
 
 
 class ActionField(models.CharField):

@@ -112,7 +112,8 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
     case = services.case_open(
         actor=worker,
         person=child,
-        source=rng.choice(["direct", "screening", "referral"]),
+        # A screening source needs a real accepted hand-off (case_open checks it).
+        source=rng.choice(["direct", "referral"]),
         source_reference=f"DEMO-{i + 1:03d}",
         supervisor=supervisor,
         opened_on=opened,

@@ -176,8 +176,12 @@ def case_open(
     _require(actor, Perm.CASES_OPEN)
     if source not in CaseSource.values:
         raise ValidationError({"source": _("Choose where the case comes from.")})
+    if source != CaseSource.DIRECT and not source_reference.strip():
+        raise ValidationError(
+            {"source_reference": _("Give the reference of the hand-off or referral.")}
+        )
     handoff = None
-    if source == CaseSource.SCREENING and source_reference.strip():
+    if source == CaseSource.SCREENING:
         handoff = _accepted_handoff(actor, person, source_reference.strip())
     # A person handed on after a screening stays owned by the screening organisation.
     if person.organisation_id != actor.organisation_id and handoff is None:
@@ -186,8 +190,6 @@ def case_open(
     errors = {}
     if opened_on > _today():
         errors["opened_on"] = _("A case cannot be opened in the future.")
-    if source != CaseSource.DIRECT and not source_reference.strip():
-        errors["source_reference"] = _("Give the reference of the hand-off or referral.")
     if errors:
         raise ValidationError(errors)
     case_worker = case_worker or actor

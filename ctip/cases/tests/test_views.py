@@ -134,8 +134,8 @@ def test_a_case_is_opened_from_the_page_and_bad_input_is_explained(cast, survivo
         reverse("cases:open"),
         {
             "person": survivor.pk,
-            "source": "screening",
-            "source_reference": "SCR-12",
+            "source": "direct",
+            "source_reference": "",
             "opened_on": TODAY().isoformat(),
             "case_worker": cast.a[Role.CASE_WORKER].pk,
         },
