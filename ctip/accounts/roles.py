@@ -101,8 +101,12 @@ class Perm:
     RETURNS_MANAGE = "returns.manage"
 
     # --- Matching and networks (issue 9) ---
+    MATCHING_REVIEW = "matching.review"  # the duplicate review queue: confirm, reject, undo
+    NETWORKS_VIEW = "networks.view"  # the network of suspects, identifiers, places, victims
 
     # --- Statistics and data exchange (issue 8) ---
+    # Indicators and dashboards are read with STATISTICS_VIEW (foundation): aggregates only.
+    STATISTICS_EXPORT = "statistics.export"  # the annual report and tables for publication
 
 
 P = Perm
@@ -209,10 +213,20 @@ AFTERCARE: dict[str, set[str]] = {
 }
 
 # Matching: record linkage, duplicate review, network intelligence (issue 9).
-MATCHING: dict[str, set[str]] = {}
+MATCHING: dict[str, set[str]] = {
+    # Those who record people review their possible duplicates.
+    Role.INVESTIGATOR:    {P.MATCHING_REVIEW, P.NETWORKS_VIEW},
+    Role.CASE_WORKER:     {P.MATCHING_REVIEW},
+    Role.CASE_SUPERVISOR: {P.MATCHING_REVIEW},
+    # Legal officers build the prosecution's picture of a network: they see it too.
+    Role.LEGAL_OFFICER:   {P.NETWORKS_VIEW},
+}
 
 # Statistics: indicators, dashboards, the annual report, releases, data exchange (issue 8).
-STATISTICS: dict[str, set[str]] = {}
+STATISTICS: dict[str, set[str]] = {
+    # Statistics officers see aggregates only, small cells suppressed, never a person.
+    Role.STATISTICS_OFFICER: {P.STATISTICS_EXPORT},
+}
 # fmt: on
 
 _DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION, AFTERCARE, MATCHING, STATISTICS)

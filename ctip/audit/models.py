@@ -83,6 +83,16 @@ class AuditAction(models.TextChoices):
     REINTEGRATED = "reintegrated", _("Reintegration done; follow-ups scheduled")
     FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up visit recorded")
     RETRAFFICKING_FLAGGED = "retrafficking_flagged", _("Re-trafficking flag raised")
+    # Statistics and data exchange (issue 8)
+    STATISTICS_EXPORTED = "statistics_exported", _("Statistics exported for publication")
+    # Matching and networks (issue 9)
+    MATCH_FOUND = "match_found", _("Possible duplicate found")
+    MATCH_CONFIRMED = "match_confirmed", _("Possible duplicate confirmed")
+    MATCH_REJECTED = "match_rejected", _("Possible duplicate rejected")
+    MATCH_LINK_REQUESTED = "match_link_requested", _("Linking requested of another organisation")
+    MATCH_UNDONE = "match_undone", _("Confirmed match undone")
+    NETWORK_VIEWED = "network_viewed", _("Network viewed")
+    NETWORK_EXPORTED = "network_exported", _("Network exported (GraphML)")
 
 
 class ActionField(models.CharField):

@@ -165,3 +165,23 @@ def delivery_get_for_user(*, user, delivery_uuid) -> ServiceDelivery:
 
 
 OPEN_REQUEST = DeliveryStatus.REQUESTED
+
+
+def care_plan_detail_for_user(*, user, plan_uuid) -> CarePlan:
+    """One care plan the user may see, with its goals, actions and reviews (404 otherwise)."""
+    from ctip.access.policy import get_visible_or_404
+
+    plans = (
+        visible_to(user, CarePlan)
+        .select_related("case")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.select_related("domain").prefetch_related(
+                    Prefetch("actions", queryset=Action.objects.select_related("owner"))
+                ),
+            ),
+            "reviews",
+        )
+    )
+    return get_visible_or_404(user, plans, uuid=plan_uuid)

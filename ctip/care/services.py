@@ -40,7 +40,9 @@ def _today() -> date:
 
 
 def _require_case(actor, case: Case, permission: str = Perm.CARE_CHANGE) -> None:
-    if not can(actor, permission) or not visible_to(actor, Case).filter(pk=case.pk).exists():
+    # Only the owning organisation changes care records: a referral partner only reads.
+    owned = visible_to(actor, Case).filter(pk=case.pk, organisation_id=actor.organisation_id)
+    if not can(actor, permission) or not owned.exists():
         raise PermissionDenied
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed. Reopen it before changing it."))

@@ -22,9 +22,18 @@ from ctip.audit.services import audit_record
 from .models import Approval, ApprovalStatus, Case, CaseNote, CaseStatus, CaseTask, Consent
 
 
+def owned_cases(user) -> QuerySet:
+    """The cases the user sees that their organisation owns. A case another organisation shared
+    by referral (or one transferred away) is visible to the policy too, but only through the
+    referral's page, section by section (ctip/referrals/selectors.py shared_view), never
+    through the case pages, which show every section."""
+    return visible_to(user, Case).filter(organisation_id=user.organisation_id)
+
+
 def cases_visible_to(*, user, query: str = "", status: str = "", mine: bool = False) -> QuerySet:
     """Cases the user may see, by case number or survivor name, optionally by status."""
-    cases = visible_to(user, Case).select_related("person", "case_worker", "organisation")
+    # Case pages list owned cases; a partner reads a referred case on the referral (issue 5).
+    cases = owned_cases(user).select_related("person", "case_worker", "organisation")
     query = query.strip()
     if query:
         cases = cases.filter(
@@ -44,15 +53,21 @@ def case_get_for_user(*, user, case_uuid) -> Case:
     """One case the user may see (404 otherwise); logs the read when it shows sensitive data."""
     case = get_visible_or_404(
         user,
-        visible_to(user, Case).select_related(
-            "person", "organisation", "case_worker", "supervisor"
-        ),
+        owned_cases(user).select_related("person", "organisation", "case_worker", "supervisor"),
         uuid=case_uuid,
     )
     if reads_sensitive(user, Case):
         shown = sorted(set(readable_fields(user, Case)) & sensitive_fields(Case))
         audit_record(actor=user, action=AuditAction.READ, target=case, changes={"shown": shown})
     return case
+
+
+def case_ref_for_user(*, user, case_uuid) -> Case:
+    """One case the user may see (404 otherwise), to reach its notes, tasks or care records.
+
+    None of the case's own sensitive fields are shown from it, so the read is not audited here;
+    the child selectors audit what they show."""
+    return get_visible_or_404(user, owned_cases(user), uuid=case_uuid)
 
 
 @dataclass

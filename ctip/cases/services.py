@@ -85,7 +85,9 @@ def _require(actor, permission: str) -> None:
 def _require_visible_case(actor, case: Case, permission: str = Perm.CASES_CHANGE) -> None:
     """The actor holds `permission` and sees the case; else PermissionDenied."""
     _require(actor, permission)
-    if not visible_to(actor, Case).filter(pk=case.pk).exists():
+    # Only the owning organisation changes a case: a referral partner only reads (issue 5).
+    owned = visible_to(actor, Case).filter(pk=case.pk, organisation_id=actor.organisation_id)
+    if not owned.exists():
         raise PermissionDenied
 
 
@@ -148,8 +150,7 @@ def _accepted_handoff(actor, person: Person, reference: str):
         raise ValidationError(
             {
                 "source_reference": _(
-                    "This is not a screening hand-off of this person accepted by your "
-                    "organisation."
+                    "This is not a screening hand-off of this person accepted by your organisation."
                 )
             }
         ) from None
@@ -227,6 +228,10 @@ def case_open(
             "case_worker": [None, str(case_worker.uuid)],
         },
     )
+    # A new case for someone already reintegrated alerts the reintegrating organisation.
+    from ctip.returns.services import retrafficking_flag
+
+    retrafficking_flag(person=person, source=case, actor=actor)
     return case
 
 

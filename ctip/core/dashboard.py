@@ -32,6 +32,17 @@ WIDGETS = [
         "cases/_dashboard_panels.html",
         "ctip.cases.selectors.case_worker_dashboard",
     ),
+    Widget(
+        Perm.STATISTICS_VIEW,
+        "statistics/_dashboard_widget.html",
+        "ctip.statistics.selectors.dashboard_widget",
+    ),
+    # Issue 5: overdue follow-up visits after reintegration, and re-trafficking flags.
+    Widget(
+        Perm.RETURNS_MANAGE,
+        "returns/_dashboard.html",
+        "ctip.returns.selectors.follow_up_dashboard",
+    ),
 ]
 
 

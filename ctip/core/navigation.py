@@ -29,6 +29,12 @@ NAV_ITEMS = [
     NavItem(_("Cases"), "cases:list", Perm.CASES_VIEW),
     NavItem(_("Service requests"), "care:requests", Perm.SERVICES_CONFIRM),
     NavItem(_("Case settings"), "cases:settings", Perm.CASES_SETTINGS),
+    # Issue 5: aftercare.
+    NavItem(_("Referrals"), "referrals:list", Perm.REFERRALS_VIEW),
+    NavItem(_("Shelters"), "shelters:list", Perm.SHELTERS_VIEW),
+    NavItem(_("Capacity board"), "shelters:board", Perm.CAPACITY_VIEW),
+    NavItem(_("Returns"), "returns:list", Perm.RETURNS_VIEW),
+    NavItem(_("Returns"), "returns:list", Perm.STATISTICS_VIEW),
     NavItem(_("Reports"), "intake:queue", Perm.REPORTS_VIEW_ALL),
     NavItem(_("Reports"), "intake:queue", Perm.REPORTS_VIEW_ASSIGNED),
     NavItem(_("Operations"), "operations:list", Perm.OPERATIONS_VIEW),
@@ -38,6 +44,10 @@ NAV_ITEMS = [
     NavItem(_("Justice counts"), "justice:counts", Perm.JUSTICE_COUNTS),
     NavItem(_("Prevention"), "prevention:home", Perm.PREVENTION_VIEW),
     NavItem(_("Prevention reach"), "prevention:reach", Perm.PREVENTION_COUNTS),
+    NavItem(_("Statistics"), "statistics:dashboard", Perm.STATISTICS_VIEW),
+    NavItem(_("Annual report"), "statistics:annual", Perm.STATISTICS_VIEW),
+    NavItem(_("Possible duplicates"), "matching:queue", Perm.MATCHING_REVIEW),
+    NavItem(_("Networks"), "networks:home", Perm.NETWORKS_VIEW),
 ]
 
 

@@ -89,6 +89,18 @@ def canonical_token(token: str) -> str:
     return variant_table().get(token, token)
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold_place(text) -> str:
+    """A place name or code: like `fold`, but digits kept ("Phum 3", "0102")."""
+    if text is None or text == "":
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _NON_ALNUM.sub(" ", plain).strip()
+
+
 def name_tokens(text: str | None) -> list[str]:
     return [t for t in fold(text).split(" ") if t]
 
@@ -100,6 +112,24 @@ def khmer_key(text: str | None) -> str:
     text = unicodedata.normalize("NFC", str(text)).translate(_ZERO_WIDTH)
     text = text.replace(_KHMER_COENG_DA, _KHMER_COENG_TA)
     return re.sub(r"\s+", "", text)
+
+
+_KHMER_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def khmer_skeleton(text: str | None) -> str:
+    """The consonants and independent vowels of a Khmer name, one ASCII sign each.
+
+    Vowel signs and diacritics (៉ ់ ៊ …) are what spellings of one name differ in most; and
+    string distances in SQL count UTF-8 bytes, three per Khmer sign, so comparing this
+    skeleton with levenshtein() counts letters, as it should.
+    """
+    out = []
+    for ch in khmer_key(text):
+        cp = ord(ch) - 0x1780
+        if 0 <= cp <= 0x33:  # consonants U+1780–U+17A2, independent vowels up to U+17B3
+            out.append(_KHMER_LETTERS[cp] if cp < len(_KHMER_LETTERS) else "~")
+    return "".join(out)
 
 
 def split_full_name(full_name: str) -> tuple[str, str]:
@@ -114,12 +144,21 @@ def split_full_name(full_name: str) -> tuple[str, str]:
 
 
 def phone_key(value: str | None) -> str:
-    """Digits of a phone, Cambodian prefixes turned into the national 0 (as justice does)."""
+    """Digits of a phone, Cambodia's +855 / 00855 prefix turned into the national leading 0.
+
+    The same rule as `ctip.justice.models.normalise_identifier` for phones (a test holds them
+    together); repeated here so that the matcher runs without Django (bench, Spark jobs).
+    """
     if not value:
         return ""
-    from ctip.justice.models import IdentifierKind, normalise_identifier
-
-    return normalise_identifier(IdentifierKind.PHONE, str(value))
+    digits = re.sub(r"\D", "", str(value))
+    for prefix in ("00855", "855"):
+        if digits.startswith(prefix) and len(digits) > len(prefix) + 6:
+            digits = "0" + digits[len(prefix) :].lstrip("0")
+            break
+    if digits and not digits.startswith("0") and 8 <= len(digits) <= 9:
+        digits = "0" + digits
+    return digits
 
 
 def document_key(value: str | None) -> str:

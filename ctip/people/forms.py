@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from ctip.access.policy import readable_fields
 from ctip.places.models import Country, Village
 
-from .models import AgeEstimation, Person, Relationship, Sex
+from .models import AgeEstimation, DocumentType, Person, Relationship, Sex
 from .services import EDITABLE_FIELDS
 
 
@@ -61,7 +61,12 @@ class PersonForm(forms.Form):
     disability = forms.CharField(
         label=_("Disability"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    photo = forms.FileField(label=_("Photo"), required=False)
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, 3 MB at most. Restricted: few roles may see it."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,3 +107,31 @@ class FamilyLinkForm(forms.Form):
         self.fields["relative"].queryset = (
             visible_to(user, Person).exclude(pk=person.pk).order_by("family_name", "given_name")
         )
+
+
+class DocumentForm(forms.Form):
+    """An identity document; the confidential fields only for users who may read them."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=DocumentType.choices)
+    number = forms.CharField(label=_("Number"), max_length=60, required=False)
+    issuing_country = forms.ModelChoiceField(
+        label=_("Issuing country"), queryset=Country.objects.all(), required=False
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    held_by = forms.CharField(
+        label=_("Held by"),
+        max_length=200,
+        required=False,
+        help_text=_("Who has the document now (the survivor, a family member, the shelter…)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from .models import IdentityDocument
+
+        super().__init__(*args, **kwargs)
+        allowed = set(readable_fields(user, IdentityDocument, list(self.fields)))
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]

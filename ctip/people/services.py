@@ -36,8 +36,29 @@ EDITABLE_FIELDS = (
 )
 # Many-to-many fields are set after the row is saved.
 M2M_FIELDS = ("citizenship",)
-PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 PHOTO_MAX_BYTES = 3 * 1024 * 1024
+# (content type, test on the first bytes), as ctip/evidence judges uploads: only these images,
+# whatever the file is called; no SVG (it can carry script), no HTML posing as a picture.
+_PHOTO_SIGNATURES = (
+    ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
+    ("image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
+)
+
+
+def photo_content_type(head: bytes) -> str | None:
+    """The image type of a photo judged from its first bytes; None when not accepted."""
+    for content_type, test in _PHOTO_SIGNATURES:
+        if test(head):
+            return content_type
+    return None
+
+
+def _head(upload, size: int = 16) -> bytes:
+    upload.seek(0)
+    head = upload.read(size)
+    upload.seek(0)
+    return head
 
 
 def _check_writable(actor, values: dict) -> None:
@@ -62,11 +83,11 @@ def _validate(person: Person) -> None:
         errors["estimated_age"] = _("Give the estimated age, or leave the method empty.")
     photo = person.photo
     if photo and not getattr(photo, "_committed", True):
-        name = (photo.name or "").lower()
-        if not name.endswith(PHOTO_TYPES):
-            errors["photo"] = _("Upload a JPEG, PNG or WebP picture.")
-        elif photo.size > PHOTO_MAX_BYTES:
+        # Judged by content, never by name: what is stored is served back as this image type.
+        if photo.size > PHOTO_MAX_BYTES:
             errors["photo"] = _("The picture is too large (3 MB at most).")
+        elif photo_content_type(_head(photo)) is None:
+            errors["photo"] = _("Upload a JPEG, PNG or WebP picture.")
     if errors:
         raise ValidationError(errors)
     person.full_clean()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<uuid:person_uuid>/", views.person_detail, name="detail"),
     path("<uuid:person_uuid>/edit/", views.person_edit_view, name="edit"),
     path("<uuid:person_uuid>/family/new/", views.family_link_add_view, name="family_add"),
+    path("<uuid:person_uuid>/documents/", views.documents_view, name="documents"),
+    path("<uuid:person_uuid>/photo/", views.photo_view, name="photo"),
 ]

@@ -1,13 +1,13 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ctip.access.decorators import permission_required
-from ctip.access.policy import can_change, readable_fields
+from ctip.access.policy import can_change, get_visible_or_404, readable_fields
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
 
@@ -53,6 +53,7 @@ def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
     from ctip.access.policy import can, visible_to
 
     from .models import FamilyLink, IdentityDocument
+    from .selectors import documents_for_person
 
     context = {
         "person": person,
@@ -61,10 +62,11 @@ def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
         "family": visible_to(request.user, FamilyLink)
         .filter(person=person)
         .select_related("relative"),
-        "documents": visible_to(request.user, IdentityDocument)
-        .filter(person=person)
-        .select_related("issuing_country"),
+        "documents": documents_for_person(user=request.user, person=person),
         "document_fields": set(readable_fields(request.user, IdentityDocument)),
+        # The photo is restricted: only readers the policy allows see it (each load audited).
+        "shows_photo": bool(person.photo) and "photo" in readable_fields(request.user, Person),
+        "can_screen": can(request.user, Perm.SCREENING_RECORD),
     }
     if can(request.user, "cases.view"):
         from ctip.cases.models import Case
@@ -128,3 +130,55 @@ def person_edit_view(request: HttpRequest, person_uuid) -> HttpResponse:
             messages.success(request, _("The changes were saved."))
             return redirect("people:detail", person_uuid=person.uuid)
     return render(request, "people/form.html", {"form": form, "person": person})
+
+
+@permission_required(Perm.PEOPLE_VIEW)
+def documents_view(request: HttpRequest, person_uuid) -> HttpResponse:
+    """The person's identity documents, and (for users who may change the person) a form to
+    add one."""
+    from .forms import DocumentForm
+    from .models import IdentityDocument
+    from .selectors import documents_for_person
+
+    person = get_visible_or_404(request.user, Person, uuid=person_uuid)
+    may_add = can_change(request.user, person)
+    form = DocumentForm(request.POST or None, user=request.user) if may_add else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.document_add(actor=request.user, person=person, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The document was recorded."))
+                return redirect("people:documents", person_uuid=person.uuid)
+    context = {
+        "person": person,
+        "documents": documents_for_person(user=request.user, person=person),
+        "fields": set(readable_fields(request.user, IdentityDocument)),
+        "form": form,
+    }
+    return render(request, "people/documents.html", context)
+
+
+@permission_required(Perm.PEOPLE_VIEW)
+def photo_view(request: HttpRequest, person_uuid) -> HttpResponse:
+    """The person's photo, for readers the policy allows (404 to anyone else); audited."""
+    from .selectors import person_photo_get_for_user
+
+    person = person_photo_get_for_user(user=request.user, person_uuid=person_uuid)
+    handle = person.photo.open("rb")
+    content_type = services.photo_content_type(handle.read(16))
+    if content_type is None:  # never served as anything but a checked image
+        handle.close()
+        raise Http404
+    handle.seek(0)
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A restricted picture stays out of every cache, shared or private.
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("directory/", views.directory_view, name="directory"),
+    path("directory/new/", views.directory_add_view, name="directory_add"),
+    path("case/<uuid:case_uuid>/new/", views.referral_create_view, name="create"),
+    path("<uuid:referral_uuid>/", views.referral_detail, name="detail"),
+    path("<uuid:referral_uuid>/accept/", views.referral_accept_view, name="accept"),
+    path("<uuid:referral_uuid>/decline/", views.referral_decline_view, name="decline"),
+    path("<uuid:referral_uuid>/withdraw/", views.referral_withdraw_view, name="withdraw"),
+    path("<uuid:referral_uuid>/complete/", views.referral_complete_view, name="complete"),
+]

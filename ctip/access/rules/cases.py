@@ -47,6 +47,62 @@ def case_scope(prefix: str = "") -> Scope:
     return scope
 
 
+def _accepted_referrals(user, section: str | None):
+    referral = apps.get_model("referrals", "Referral")
+    found = referral.objects.filter(to_organisation_id=user.organisation_id, status="accepted")
+    if section:
+        found = found.filter(**{f"share_{section}": True})
+    return found.values("case_id")
+
+
+def shared_by_referral(prefix: str = "", section: str | None = None) -> Scope:
+    """Cases (through `prefix`) that another organisation referred to the user's organisation,
+    while the referral is ACCEPTED and, for a child record, shares its `section` (issue 5).
+
+    Pending, declined, withdrawn and completed referrals give nothing."""
+
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        return Q(**{f"{prefix}pk__in": _accepted_referrals(user, section)})
+
+    return scope
+
+
+def written_before_transfer(prefix: str = "", writer: str | None = "created_by__") -> Scope:
+    """After the user's organisation transferred a case away (accepted transfer), it keeps
+    reading the case header and the records its own staff wrote (`writer` path to the author);
+    `writer=None` is the case itself."""
+
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        referral = apps.get_model("referrals", "Referral")
+        transferred = referral.objects.filter(
+            from_organisation_id=user.organisation_id,
+            kind="transfer",
+            status__in=("accepted", "completed"),
+        ).values("case_id")
+        q = Q(**{f"{prefix}pk__in": transferred})
+        if writer is not None:
+            q &= Q(**{f"{writer}organisation_id": user.organisation_id})
+        return q
+
+    return scope
+
+
+def case_child(permission: str, prefix: str, section: str | None, writer: str = "created_by__"):
+    """The scopes of a record hanging off a case: the owner's, a referral partner's when the
+    referral shares `section` (None: never shared), and the transferring organisation's."""
+    scopes = [
+        (permission, case_scope(prefix)),
+        (permission, written_before_transfer(prefix, writer)),
+    ]
+    if section is not None:
+        scopes.append((permission, shared_by_referral(prefix, section)))
+    return scopes
+
+
 _CASE_CHILD = {"case": N}
 
 RULES: dict[str, Rule] = {
@@ -76,7 +132,12 @@ RULES: dict[str, Rule] = {
         change_permissions=("people.change",),
     ),
     "cases.Case": Rule(
-        scopes=[("cases.view", case_scope())],
+        scopes=[
+            ("cases.view", case_scope()),
+            # Issue 5: a partner through an accepted referral; the sender after a transfer.
+            ("cases.view", shared_by_referral()),
+            ("cases.view", written_before_transfer(writer=None)),
+        ],
         fields=_BASE
         | {
             "organisation": N,
@@ -108,14 +169,14 @@ RULES: dict[str, Rule] = {
         change_permissions=("cases.change",),
     ),
     "cases.TraffickingEvent": Rule(
-        scopes=[("cases.view", case_scope("case__"))],
+        scopes=case_child("cases.view", "case__", "profile"),
         fields=_BASE
         | _CASE_CHILD
         | {"type": N, "happened_on": N, "country": N, "province": N, "place": C, "description": C},
         change_permissions=("cases.change",),
     ),
     "cases.Consent": Rule(
-        scopes=[("cases.view", case_scope("case__"))],
+        scopes=case_child("cases.view", "case__", None),
         fields=_BASE
         | _CASE_CHILD
         | {
@@ -135,13 +196,13 @@ RULES: dict[str, Rule] = {
         fields=_BASE | _CASE_CHILD | {"purpose": N, "partner": N, "reason": C},
     ),
     "cases.CaseNote": Rule(
-        scopes=[("cases.view", case_scope("case__"))],
+        scopes=case_child("cases.view", "case__", "notes"),
         # A sensitive note's text is withheld (selectors) from roles without restricted access.
         fields=_BASE | _CASE_CHILD | {"kind": N, "happened_on": N, "text": C, "is_sensitive": N},
         change_permissions=("cases.change",),
     ),
     "cases.CaseTask": Rule(
-        scopes=[("cases.view", case_scope("case__"))],
+        scopes=case_child("cases.view", "case__", None),
         fields=_BASE
         | _CASE_CHILD
         | {
@@ -171,18 +232,20 @@ RULES: dict[str, Rule] = {
         change_permissions=("cases.approve",),
     ),
     "care.Assessment": Rule(
-        scopes=[("care.view", case_scope("case__"))],
+        scopes=case_child("care.view", "case__", "assessments"),
         fields=_BASE
         | _CASE_CHILD
         | {"instrument": N, "assessed_on": N, "assessed_by": N, "summary": C, "next_due_on": N},
         change_permissions=("care.change",),
     ),
     "care.AssessmentScore": Rule(
-        scopes=[("care.view", case_scope("assessment__case__"))],
+        scopes=case_child(
+            "care.view", "assessment__case__", "assessments", writer="assessment__created_by__"
+        ),
         fields={"id": N, "assessment": N, "domain": N, "score": N, "note": C},
     ),
     "care.CarePlan": Rule(
-        scopes=[("care.view", case_scope("case__"))],
+        scopes=case_child("care.view", "case__", "care_plan"),
         fields=_BASE
         | _CASE_CHILD
         | {
@@ -195,23 +258,23 @@ RULES: dict[str, Rule] = {
         change_permissions=("care.change",),
     ),
     "care.Goal": Rule(
-        scopes=[("care.view", case_scope("plan__case__"))],
+        scopes=case_child("care.view", "plan__case__", "care_plan"),
         fields=_BASE | {"plan": N, "domain": N, "description": C, "status": N},
         change_permissions=("care.change",),
     ),
     "care.Action": Rule(
-        scopes=[("care.view", case_scope("goal__plan__case__"))],
+        scopes=case_child("care.view", "goal__plan__case__", "care_plan"),
         fields=_BASE | {"goal": N, "description": C, "owner": N, "due_on": N, "done_on": N},
         change_permissions=("care.change",),
     ),
     "care.Review": Rule(
-        scopes=[("care.view", case_scope("plan__case__"))],
+        scopes=case_child("care.view", "plan__case__", "care_plan"),
         fields=_BASE | {"plan": N, "reviewed_on": N, "notes": C, "next_review_on": N},
         change_permissions=("care.change",),
     ),
     "care.ServiceDelivery": Rule(
         scopes=[
-            ("care.view", case_scope("case__")),
+            *case_child("care.view", "case__", "services"),
             # A partner sees the services asked of it (case number and service, not the case).
             ("services.confirm", own_organisation("provider")),
         ],

@@ -24,6 +24,28 @@ def handed_off_to_organisation(prefix: str = "") -> Scope:
     return scope
 
 
+def survivor_of_shared_case(prefix: str = "") -> Scope:
+    """People (through `prefix`) whose case the user's organisation now owns (a transfer of
+    responsibility moves the case, not the person record), or whose case another organisation
+    shared with it by an ACCEPTED referral that shares basic identity (issue 5). Pending,
+    declined, withdrawn and completed referrals show nothing."""
+
+    def scope(user) -> Q | None:
+        if not user.organisation_id:
+            return None
+        case = apps.get_model("cases", "Case")
+        referral = apps.get_model("referrals", "Referral")
+        shared = referral.objects.filter(
+            to_organisation_id=user.organisation_id, status="accepted", share_identity=True
+        ).values("case_id")
+        owned_or_shared = case.objects.filter(
+            Q(organisation_id=user.organisation_id) | Q(pk__in=shared)
+        ).values("person_id")
+        return Q(**{f"{prefix}pk__in": owned_or_shared})
+
+    return scope
+
+
 RULES: dict[str, Rule] = {
     "accounts.Organisation": Rule(
         scopes=[("organisations.view", everything)],
@@ -74,6 +96,8 @@ RULES: dict[str, Rule] = {
             ("people.view", own_organisation()),
             # Issue 4: the organisation that accepted a screening hand-off opens the case.
             ("people.view", handed_off_to_organisation()),
+            # Issue 5: a case transferred to, or shared by referral with, the organisation.
+            ("people.view", survivor_of_shared_case()),
         ],
         fields=_BASE
         | {

@@ -1,0 +1,97 @@
+"""Reads of possible matches, always through the access policy.
+
+A reviewer sees a pair when their organisation holds either record (rules/matching.py). The
+content of each record, and the evidence, is shown only when the reviewer may see both people
+by the people rule; otherwise the reviewer learns that a match exists and which organisation
+holds the other record, never its content.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from ctip.access.policy import get_visible_or_404, visible_to
+from ctip.people.models import Person
+
+from .models import OPEN_STATUSES, IdentityMember, MatchCandidate
+
+
+@dataclass
+class CandidateView:
+    candidate: MatchCandidate
+    own: Person | None  # a record the reviewer may see (record A when both are visible)
+    other: Person | None  # the other record, None when the reviewer may not see it
+    other_organisation: object
+
+    @property
+    def sees_both(self) -> bool:
+        return self.own is not None and self.other is not None
+
+    @property
+    def evidence(self) -> dict:
+        # Which fields agreed says something about the other record: only for those who see it.
+        return self.candidate.evidence if self.sees_both else {}
+
+    @property
+    def awaiting_us(self) -> bool:
+        c = self.candidate
+        return c.status == "requested" and c.requested_by_id != getattr(
+            self.own, "organisation_id", None
+        )
+
+
+def _views(user, candidates: list[MatchCandidate]) -> list[CandidateView]:
+    ids = {p for c in candidates for p in (c.person_a_id, c.person_b_id)}
+    visible = set(visible_to(user, Person).filter(pk__in=ids).values_list("pk", flat=True))
+    views = []
+    for c in candidates:
+        a_ok, b_ok = c.person_a_id in visible, c.person_b_id in visible
+        if a_ok and b_ok:
+            views.append(CandidateView(c, c.person_a, c.person_b, c.organisation_b))
+        elif a_ok:
+            views.append(CandidateView(c, c.person_a, None, c.organisation_b))
+        elif b_ok:
+            views.append(CandidateView(c, c.person_b, None, c.organisation_a))
+        else:
+            # The reviewer's organisation holds a record they may not see (e.g. case workers
+            # restricted to their assigned cases): the pair stays anonymous to them.
+            mine_a = c.organisation_a_id == user.organisation_id
+            views.append(
+                CandidateView(c, None, None, c.organisation_b if mine_a else c.organisation_a)
+            )
+    return views
+
+
+def candidates_visible_to(*, user, status: str = "open") -> QuerySet[MatchCandidate]:
+    qs = visible_to(user, MatchCandidate).select_related(
+        "person_a", "person_b", "organisation_a", "organisation_b", "requested_by"
+    )
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-probability", "id")
+
+
+def review_queue(*, user, status: str = "open", limit: int = 100) -> list[CandidateView]:
+    """The possible matches the user reviews, best first, each with what they may see."""
+    return _views(user, list(candidates_visible_to(user=user, status=status)[:limit]))
+
+
+def candidate_get_for_user(*, user, candidate_uuid) -> CandidateView:
+    """One possible match the user may review (404 otherwise)."""
+    candidate = get_visible_or_404(
+        user, candidates_visible_to(user=user, status=""), uuid=candidate_uuid
+    )
+    return _views(user, [candidate])[0]
+
+
+def identity_of(*, user, person: Person) -> list[Person]:
+    """The other records of the person's identity cluster that the user may see."""
+    member = IdentityMember.objects.filter(person=person).first()
+    if member is None:
+        return []
+    ids = IdentityMember.objects.filter(cluster=member.cluster).exclude(person=person)
+    return list(
+        visible_to(user, Person).filter(pk__in=ids.values("person_id")).order_by("id")
+    )

@@ -1,0 +1,40 @@
+from datetime import date
+
+import pytest
+
+from ctip.accounts.roles import Role
+from ctip.people.services import person_create
+
+
+@pytest.fixture
+def twins(cast):
+    """The same girl recorded by A (twice: once with the names swapped) and by B."""
+    a, b = cast.a[Role.CASE_WORKER], cast.b[Role.CASE_WORKER]
+    first = person_create(
+        actor=a,
+        given_name="Sophal",
+        family_name="Chan",
+        name_km="ចាន់ សុផល",
+        sex="f",
+        date_of_birth=date(2010, 3, 14),
+        phone="012 456 789",
+    )
+    swapped = person_create(
+        actor=a,
+        given_name="Chan",
+        family_name="Sophall",
+        sex="f",
+        date_of_birth=date(2010, 3, 14),
+    )
+    other_org = person_create(
+        actor=b,
+        given_name="Sophol",
+        family_name="Chann",
+        sex="f",
+        estimated_age=16,
+        phone="+855 12 456 789",
+    )
+    stranger = person_create(
+        actor=a, given_name="Vuthy", family_name="Heng", sex="m", estimated_age=40
+    )
+    return {"first": first, "swapped": swapped, "other_org": other_org, "stranger": stranger}

@@ -1,0 +1,165 @@
+"""Reads of referrals, the directory, and of what a referral shares, through the access
+policy. A partner's view of a case is assembled here section by section; each child list comes
+from `visible_to`, which itself only returns the sections an accepted referral shares."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from ctip.access.policy import get_visible_or_404, readable_fields, visible_to
+from ctip.cases.models import Case, CaseNote, TraffickingEvent
+from ctip.people.models import Person
+
+from .models import PartnerService, Referral, ReferralStatus, Section
+
+PROFILE_FIELDS = [
+    "trafficking_status",
+    "exploitation_types",
+    "forced_labour_industry",
+    "means_of_control",
+    "recruiter_relation",
+    "age_when_trafficked",
+    "exploitation_started_on",
+    "exploitation_ended_on",
+]
+IDENTITY_FIELDS = [
+    "name_km",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "nationality",
+    "languages",
+    "disability",
+]
+
+
+def _base(user) -> QuerySet[Referral]:
+    return visible_to(user, Referral).select_related(
+        "case", "from_organisation", "to_organisation", "created_by", "decided_by"
+    )
+
+
+def referrals_received(*, user, status: str = "") -> QuerySet[Referral]:
+    """Referrals sent to the user's organisation, newest first, optionally by status."""
+    found = _base(user).filter(to_organisation_id=user.organisation_id)
+    if status in ReferralStatus.values:
+        found = found.filter(status=status)
+    return found.order_by("-created_at")
+
+
+def referrals_sent(*, user, status: str = "") -> QuerySet[Referral]:
+    found = _base(user).filter(from_organisation_id=user.organisation_id)
+    if status in ReferralStatus.values:
+        found = found.filter(status=status)
+    return found.order_by("-created_at")
+
+
+def referrals_for_case(*, user, case: Case) -> QuerySet[Referral]:
+    return _base(user).filter(case=case).order_by("-created_at")
+
+
+def referral_get_for_user(*, user, referral_uuid) -> Referral:
+    return get_visible_or_404(user, _base(user), uuid=referral_uuid)
+
+
+def directory(*, user, province: str = "", category: str = "") -> QuerySet[PartnerService]:
+    """Partner services taking referrals, optionally in a province and of a category."""
+    entries = (
+        visible_to(user, PartnerService)
+        .filter(is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .prefetch_related("provinces")
+    )
+    if province:
+        entries = entries.filter(provinces__code=province)
+    if category:
+        entries = entries.filter(category=category)
+    return entries.distinct().order_by("category", "organisation__name")
+
+
+@dataclass
+class SharedView:
+    """What the reader may see of a referred case: None for a section not shared."""
+
+    referral: Referral
+    case: Case | None
+    person: Person | None = None
+    identity_rows: list = field(default_factory=list)
+    profile_rows: list = field(default_factory=list)
+    events: list | None = None
+    assessments: list | None = None
+    plans: list | None = None
+    services: list | None = None
+    notes: list | None = None
+
+
+def _rows(user, model, obj, names) -> list[dict]:
+    rows = []
+    for name in readable_fields(user, model, names):
+        f = model._meta.get_field(name)
+        getter = getattr(obj, f"get_{name}_display", None)
+        value = getter() if callable(getter) and f.choices else getattr(obj, name)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append({"label": f.verbose_name, "value": value})
+    return rows
+
+
+def shared_view(*, user, referral: Referral) -> SharedView:
+    """The sections of the case that this referral lets the reader's organisation see now.
+
+    For the receiver: nothing of the case until accepted, then the shared sections. For the
+    sender: everything it still sees (its own case, or after a transfer what it wrote)."""
+    from ctip.care.models import Assessment, CarePlan, ServiceDelivery
+
+    case = visible_to(user, Case).filter(pk=referral.case_id).select_related("person").first()
+    view = SharedView(referral=referral, case=case)
+    if case is None:
+        return view
+    receiver = referral.to_organisation_id == user.organisation_id and (
+        case.organisation_id != user.organisation_id
+    )
+
+    def shown(section: str) -> bool:
+        # The receiver sees the sections of the referral; the sender or owner whatever the
+        # policy lets them see anyway.
+        return referral.shares(section) if receiver else True
+
+    person = visible_to(user, Person).filter(pk=case.person_id).first()
+    if person is not None and shown(Section.IDENTITY):
+        view.person = person
+        view.identity_rows = _rows(user, Person, person, IDENTITY_FIELDS)
+    if shown(Section.PROFILE) and (not receiver or referral.share_profile):
+        view.profile_rows = _rows(user, Case, case, PROFILE_FIELDS)
+        view.events = list(visible_to(user, TraffickingEvent).filter(case=case))
+    if shown(Section.ASSESSMENTS):
+        view.assessments = list(
+            visible_to(user, Assessment)
+            .filter(case=case)
+            .select_related("instrument")
+            .prefetch_related("scores__domain")
+        )
+    if shown(Section.CARE_PLAN):
+        view.plans = list(visible_to(user, CarePlan).filter(case=case).prefetch_related("goals"))
+    if shown(Section.SERVICES):
+        view.services = list(
+            visible_to(user, ServiceDelivery)
+            .filter(case=case)
+            .select_related("service", "provider")
+        )
+    if shown(Section.NOTES):
+        # Sensitive notes stay on the case page, where reading them is audited.
+        view.notes = list(
+            visible_to(user, CaseNote)
+            .filter(case=case, is_sensitive=False)
+            .select_related("created_by")
+        )
+    return view
+
+
+def open_referral_count(*, user) -> int:
+    return (
+        visible_to(user, Referral)
+        .filter(Q(to_organisation_id=user.organisation_id), status=ReferralStatus.PENDING)
+        .count()
+    )

@@ -1,0 +1,203 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ctip.access.decorators import permission_required
+from ctip.access.policy import can
+from ctip.accounts.roles import Perm
+from ctip.cases.selectors import case_get_for_user
+from ctip.core.forms import add_service_errors
+
+from . import services
+from .forms import AcceptForm, DirectoryFilterForm, PartnerServiceForm, ReasonForm, ReferralForm
+from .models import ReferralKind, ReferralStatus
+from .selectors import (
+    directory,
+    referral_get_for_user,
+    referrals_received,
+    referrals_sent,
+    shared_view,
+)
+
+
+@permission_required(Perm.REFERRALS_VIEW)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    box = "sent" if request.GET.get("box") == "sent" else "received"
+    status = request.GET.get("status", "")
+    finder = referrals_sent if box == "sent" else referrals_received
+    page = Paginator(finder(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/list.html",
+        {"page": page, "box": box, "status": status, "statuses": ReferralStatus.choices},
+    )
+
+
+@permission_required(Perm.REFERRALS_CREATE)
+def referral_create_view(request: HttpRequest, case_uuid) -> HttpResponse:
+    case = case_get_for_user(user=request.user, case_uuid=case_uuid)
+    form = ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                actor=request.user,
+                case=case,
+                to_organisation=data["to_organisation"],
+                kind=data["kind"],
+                service=data["service"],
+                urgency=data["urgency"],
+                reason=data["reason"],
+                sections=data["sections"],
+                override_reason=data["override_reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The referral was sent."))
+            return redirect("referrals:detail", referral_uuid=referral.uuid)
+    return render(request, "referrals/form.html", {"form": form, "case": case})
+
+
+@permission_required(Perm.REFERRALS_VIEW)
+def referral_detail(request: HttpRequest, referral_uuid) -> HttpResponse:
+    user = request.user
+    referral = referral_get_for_user(user=user, referral_uuid=referral_uuid)
+    receiver = referral.to_organisation_id == user.organisation_id
+    sender = referral.from_organisation_id == user.organisation_id
+    pending = referral.status == ReferralStatus.PENDING
+    accepted = referral.status == ReferralStatus.ACCEPTED
+    context = {
+        "referral": referral,
+        "view": shared_view(user=user, referral=referral),
+        "receiver": receiver,
+        "can_answer": receiver and pending and can(user, Perm.REFERRALS_RESPOND),
+        "can_withdraw": sender
+        and can(user, Perm.REFERRALS_CREATE)
+        and (pending or (accepted and referral.kind == ReferralKind.SERVICE)),
+        "can_complete": accepted
+        and (can(user, Perm.REFERRALS_CREATE) or can(user, Perm.REFERRALS_RESPOND)),
+        "accept_form": AcceptForm(user=user, initial={"version": referral.version}),
+        "reason_form": ReasonForm(initial={"version": referral.version}),
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+def _answer(request, referral_uuid, action: str) -> HttpResponse:
+    referral = referral_get_for_user(user=request.user, referral_uuid=referral_uuid)
+    form = (
+        AcceptForm(request.POST, user=request.user)
+        if action == "accept"
+        else ReasonForm(request.POST)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "accept":
+                services.referral_accept(
+                    actor=request.user,
+                    referral=referral,
+                    reason=data["reason"],
+                    case_worker=data["case_worker"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("You accepted the referral."))
+            elif action == "decline":
+                services.referral_decline(
+                    actor=request.user,
+                    referral=referral,
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("You declined the referral."))
+            else:
+                services.referral_withdraw(
+                    actor=request.user,
+                    referral=referral,
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("The referral was withdrawn."))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("referrals:detail", referral_uuid=referral.uuid)
+
+
+@require_POST
+@permission_required(Perm.REFERRALS_RESPOND)
+def referral_accept_view(request: HttpRequest, referral_uuid) -> HttpResponse:
+    return _answer(request, referral_uuid, "accept")
+
+
+@require_POST
+@permission_required(Perm.REFERRALS_RESPOND)
+def referral_decline_view(request: HttpRequest, referral_uuid) -> HttpResponse:
+    return _answer(request, referral_uuid, "decline")
+
+
+@require_POST
+@permission_required(Perm.REFERRALS_CREATE)
+def referral_withdraw_view(request: HttpRequest, referral_uuid) -> HttpResponse:
+    return _answer(request, referral_uuid, "withdraw")
+
+
+@require_POST
+@permission_required(Perm.REFERRALS_CREATE, Perm.REFERRALS_RESPOND)
+def referral_complete_view(request: HttpRequest, referral_uuid) -> HttpResponse:
+    referral = referral_get_for_user(user=request.user, referral_uuid=referral_uuid)
+    try:
+        services.referral_complete(
+            actor=request.user,
+            referral=referral,
+            expected_version=int(request.POST.get("version") or 0) or None,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, _("The referral is marked completed."))
+    return redirect("referrals:detail", referral_uuid=referral.uuid)
+
+
+@permission_required(Perm.REFERRALS_VIEW, Perm.DIRECTORY_MANAGE)
+def directory_view(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    province = category = ""
+    if form.is_valid():
+        province = form.cleaned_data["province"].code if form.cleaned_data["province"] else ""
+        category = form.cleaned_data["category"]
+    entries = directory(user=request.user, province=province, category=category)
+    return render(
+        request,
+        "referrals/directory.html",
+        {
+            "form": form,
+            "entries": entries,
+            "can_add": can(request.user, Perm.DIRECTORY_MANAGE),
+        },
+    )
+
+
+@permission_required(Perm.DIRECTORY_MANAGE)
+def directory_add_view(request: HttpRequest) -> HttpResponse:
+    form = PartnerServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_service_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The service was added to the directory."))
+            return redirect("referrals:directory")
+    return render(request, "referrals/directory_form.html", {"form": form})

@@ -1,0 +1,614 @@
+"""The national indicators, defined in one place: what each counts, from which records, and
+by which dimensions it can be broken down.
+
+Every figure is computed by the database (one GROUP BY per table); no row is loaded into
+Python. Ages are worked out in SQL against a reference date (the last day of the period), from
+an age recorded for the event when there is one, else the date of birth, else the estimated age.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Age bands (inclusive), aligned with prevention's reach bands; the first three are children.
+AGE_BANDS: list[tuple[str, int, int | None]] = [
+    ("0-11", 0, 11),
+    ("12-14", 12, 14),
+    ("15-17", 15, 17),
+    ("18-24", 18, 24),
+    ("25-59", 25, 59),
+    ("60+", 60, None),
+]
+CHILD_BANDS = ("0-11", "12-14", "15-17")
+UNKNOWN = "unknown"
+
+DIMENSION_LABELS: dict[str, Promise] = {
+    "year": _("Year"),
+    "month": _("Month"),
+    "province": _("Province"),
+    "sex": _("Sex"),
+    "age_group": _("Child or adult"),
+    "age_band": _("Age band"),
+    "form": _("Form of exploitation"),
+    "kind": _("Sex or labour trafficking"),
+    "country": _("Country"),
+    "organisation": _("Organisation"),
+    "source": _("Source"),
+    "urgency": _("Urgency"),
+    "status": _("Status"),
+    "result": _("Screening result"),
+    "category": _("Service category"),
+    "service": _("Service"),
+    "sentence": _("Sentence"),
+    "institution": _("Institution"),
+    "channel": _("Channel"),
+}
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_conditions(lo: int, hi: int | None, *, person: str, age_field: str, ref: date) -> Q:
+    """Rows whose age on `ref` lies in [lo, hi], in SQL."""
+
+    def between(prefix_q_lo: Q, prefix_q_hi: Q | None) -> Q:
+        return prefix_q_lo & prefix_q_hi if prefix_q_hi is not None else prefix_q_lo
+
+    dob = f"{person}__date_of_birth" if person else "date_of_birth"
+    est = f"{person}__estimated_age" if person else "estimated_age"
+    # Born on or before ref - lo years, and after ref - (hi + 1) years.
+    by_dob = between(
+        Q(**{f"{dob}__lte": years_before(ref, lo)}),
+        Q(**{f"{dob}__gt": years_before(ref, hi + 1)}) if hi is not None else None,
+    ) & Q(**{f"{dob}__isnull": False})
+    by_estimate = (
+        Q(**{f"{dob}__isnull": True, f"{est}__gte": lo})
+        & (Q(**{f"{est}__lte": hi}) if hi is not None else Q())
+        & Q(**{f"{est}__isnull": False})
+    )
+    condition = by_dob | by_estimate
+    if age_field:
+        recorded = Q(**{f"{age_field}__gte": lo}) & (
+            Q(**{f"{age_field}__lte": hi}) if hi is not None else Q()
+        )
+        condition = (Q(**{f"{age_field}__isnull": False}) & recorded) | (
+            Q(**{f"{age_field}__isnull": True}) & condition
+        )
+    return condition
+
+
+def age_band_expression(*, person: str, age_field: str = "", ref: date) -> Case:
+    """SQL CASE giving the age band of the row's person on `ref`."""
+    whens = [
+        When(_age_conditions(lo, hi, person=person, age_field=age_field, ref=ref), then=Value(b))
+        for b, lo, hi in AGE_BANDS
+    ]
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def age_group_expression(*, person: str, age_field: str = "", ref: date) -> Case:
+    """SQL CASE giving "child" (under 18), "adult" or "unknown" on `ref`."""
+    return Case(
+        When(
+            _age_conditions(0, 17, person=person, age_field=age_field, ref=ref), then=Value("child")
+        ),
+        When(
+            _age_conditions(18, None, person=person, age_field=age_field, ref=ref),
+            then=Value("adult"),
+        ),
+        default=Value(UNKNOWN),
+        output_field=CharField(),
+    )
+
+
+def trafficking_kind_expression(form: str) -> Case:
+    """Sex or labour trafficking from a justice form of exploitation (see justice.models)."""
+    return Case(
+        When(**{f"{form}__startswith": "sex_"}, then=Value("sex")),
+        When(
+            Q(**{f"{form}__startswith": "labour_"}) | Q(**{form: "forced_begging"}),
+            then=Value("labour"),
+        ),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+SENTENCE_BANDS: list[tuple[str, int, int | None]] = [
+    ("under_1y", 0, 11),
+    ("1_to_5y", 12, 59),
+    ("5_to_10y", 60, 119),
+    ("10_to_15y", 120, 179),
+    ("15y_plus", 180, None),
+]
+
+
+def sentence_band_expression(months: str) -> Case:
+    whens = [
+        When(
+            Q(**{f"{months}__gte": lo}) & (Q(**{f"{months}__lte": hi}) if hi is not None else Q()),
+            then=Value(name),
+        )
+        for name, lo, hi in SENTENCE_BANDS
+    ]
+    return Case(*whens, default=Value("none"), output_field=CharField())
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One national indicator.
+
+    `model` and `where` give the records counted; `date_field` places each in a period;
+    `measure` is what is counted ("id", or a path counted distinct, e.g. a person); `dimensions`
+    map a dimension name to the path of its value (None for computed ones: age, kind, sentence).
+    """
+
+    code: str
+    name: Promise
+    description: Promise
+    counts: Promise
+    model: str  # "app_label.Model"
+    date_field: str
+    measure: str = "id"
+    distinct: bool = False
+    amount: str = ""  # a summed amount (riel); cells are then protected on the record count
+    where: Q = field(default_factory=Q)
+    person: str | None = None  # path to people.Person, for sex and age
+    age_field: str = ""  # an age recorded for the event, preferred to the person's age
+    dimensions: dict[str, str | None] = field(default_factory=dict)
+    # Replaces the period filter (e.g. cases active at the end of the period).
+    period: Callable[[date, date], Q] | None = None
+    group: Promise = _("Other")
+    unit: Promise = _("records")
+
+    @property
+    def source(self) -> str:
+        return self.model
+
+    def queryset(self) -> QuerySet:
+        return apps.get_model(self.model)._default_manager.all()
+
+    def is_datetime(self) -> bool:
+        model = apps.get_model(self.model)
+        for part in self.date_field.split("__")[:-1]:
+            model = model._meta.get_field(part).related_model
+        return model._meta.get_field(self.date_field.split("__")[-1]).get_internal_type() == (
+            "DateTimeField"
+        )
+
+    def period_q(self, start: date, end: date) -> Q:
+        """Records of the period [start, end)."""
+        if self.period is not None:
+            return self.period(start, end)
+        lo: date | datetime = start
+        hi: date | datetime = end
+        if self.is_datetime():
+            tz = timezone.get_current_timezone()
+            lo = datetime.combine(start, time.min, tzinfo=tz)
+            hi = datetime.combine(end, time.min, tzinfo=tz)
+        return Q(**{f"{self.date_field}__gte": lo, f"{self.date_field}__lt": hi})
+
+    def expression(self, dimension: str, ref: date):
+        """The SQL expression of one dimension's value."""
+        path = self.dimensions[dimension]
+        if dimension == "age_band" and path is None:
+            return age_band_expression(person=self.person or "", age_field=self.age_field, ref=ref)
+        if dimension == "age_group":
+            if path is not None:  # from a stored band
+                return Case(
+                    When(**{f"{path}__in": CHILD_BANDS}, then=Value("child")),
+                    When(
+                        **{f"{path}__in": [b for b, _lo, _hi in AGE_BANDS[3:]]}, then=Value("adult")
+                    ),
+                    default=Value(UNKNOWN),
+                    output_field=CharField(),
+                )
+            return age_group_expression(person=self.person or "", age_field=self.age_field, ref=ref)
+        if dimension == "kind":
+            return trafficking_kind_expression(path or "exploitation_form")
+        if dimension == "sentence":
+            return sentence_band_expression(path or "sentence_months")
+        if dimension == "year":
+            return Cast(ExtractYear(self.date_field), CharField())
+        if dimension == "month":
+            return ExtractMonth(self.date_field)
+        return F(path)
+
+    def aggregate(self):
+        if self.amount:
+            return Sum(self.amount)
+        return Count(self.measure, distinct=self.distinct)
+
+    def weight(self):
+        """The number of records behind a cell, which small-cell protection is applied to."""
+        return Count(self.measure, distinct=self.distinct)
+
+
+def _sex(person: str) -> str:
+    return f"{person}__sex"
+
+
+def _person_dims(person: str, province: str | None = None) -> dict[str, str | None]:
+    dims: dict[str, str | None] = {"sex": _sex(person), "age_group": None, "age_band": None}
+    if province:
+        dims["province"] = province
+    return dims
+
+
+def _cases_active(start: date, end: date) -> Q:
+    """Cases open at some time in the period: opened before its end, not closed before it began."""
+    return Q(opened_on__lt=end) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+
+
+_CASE_PROVINCE = "person__home_village__commune__district__province_id"
+_GROUP_INTAKE = _("Reports and operations")
+_GROUP_PROTECTION = _("Protection")
+_GROUP_JUSTICE = _("Prosecution")
+_GROUP_PREVENTION = _("Prevention")
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        code="reports_received",
+        name=_("Reports received"),
+        description=_("Tips and calls received by the hotline and partners."),
+        counts=_("Reports, by the time they were received."),
+        model="intake.Report",
+        date_field="received_at",
+        dimensions={
+            "month": None,
+            "province": "province_id",
+            "source": "source",
+            "urgency": "urgency",
+        },
+        group=_GROUP_INTAKE,
+        unit=_("reports"),
+    ),
+    Indicator(
+        code="reports_first_action_in_target",
+        name=_("Reports acted on within their response target"),
+        description=_(
+            "Reports whose first action came within the target time for their urgency "
+            "(immediate danger, urgent, routine)."
+        ),
+        counts=_("Reports received in the period whose first action met the target."),
+        model="intake.Report",
+        date_field="received_at",
+        where=Q(pk__in=[]),  # replaced below, once the response targets are known
+        dimensions={"month": None, "province": "province_id", "urgency": "urgency"},
+        group=_GROUP_INTAKE,
+        unit=_("reports"),
+    ),
+    Indicator(
+        code="operations",
+        name=_("Operations carried out"),
+        description=_("Rescue and removal operations that took place."),
+        counts=_("Operations with status carried out, by their date."),
+        model="operations.Operation",
+        date_field="planned_for",
+        where=Q(status="carried_out"),
+        dimensions={
+            "month": None,
+            "province": "province_id",
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_INTAKE,
+        unit=_("operations"),
+    ),
+    Indicator(
+        code="people_screened",
+        name=_("People screened"),
+        description=_("People screened with the victim-identification instrument."),
+        counts=_("Distinct people with a screening recorded in the period."),
+        model="operations.Screening",
+        date_field="created_at",
+        measure="person",
+        distinct=True,
+        person="person",
+        dimensions={
+            "month": None,
+            **_person_dims("person", "found_person__operation__province_id"),
+            "result": "result",
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_INTAKE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="victims_identified",
+        name=_("Victims identified"),
+        description=_("People whose screening identified them as victims of trafficking."),
+        counts=_("Distinct people screened as identified victims in the period."),
+        model="operations.Screening",
+        date_field="created_at",
+        measure="person",
+        distinct=True,
+        where=Q(result="identified"),
+        person="person",
+        dimensions={
+            "month": None,
+            **_person_dims("person", "found_person__operation__province_id"),
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_INTAKE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="cases_opened",
+        name=_("Cases opened"),
+        description=_("Protection cases opened for survivors."),
+        counts=_("Cases by the day they were opened."),
+        model="cases.Case",
+        date_field="opened_on",
+        person="person",
+        age_field="age_when_trafficked",
+        dimensions={
+            "month": None,
+            **_person_dims("person", _CASE_PROVINCE),
+            "country": "destination_countries__code",
+            "source": "source",
+            "organisation": "organisation__code",
+        },
+        measure="id",
+        distinct=True,  # a case with two destination countries counts once in the total
+        group=_GROUP_PROTECTION,
+        unit=_("cases"),
+    ),
+    Indicator(
+        code="cases_active",
+        name=_("Cases active"),
+        description=_("Cases open at some time in the period."),
+        counts=_("Cases opened before the end of the period and not closed before its start."),
+        model="cases.Case",
+        date_field="opened_on",
+        period=_cases_active,
+        person="person",
+        age_field="age_when_trafficked",
+        dimensions={
+            **_person_dims("person", _CASE_PROVINCE),
+            "status": "status",
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_PROTECTION,
+        unit=_("cases"),
+    ),
+    Indicator(
+        code="cases_closed",
+        name=_("Cases closed"),
+        description=_("Cases closed in the period."),
+        counts=_("Cases by the day they were closed."),
+        model="cases.Case",
+        date_field="closed_on",
+        where=Q(status="closed"),
+        person="person",
+        age_field="age_when_trafficked",
+        dimensions={
+            "month": None,
+            **_person_dims("person", _CASE_PROVINCE),
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_PROTECTION,
+        unit=_("cases"),
+    ),
+    Indicator(
+        code="services_delivered",
+        name=_("Services delivered"),
+        description=_("Services delivered to survivors (health, psychosocial, legal, education…)."),
+        counts=_("Service deliveries recorded as delivered, by the day of delivery."),
+        model="care.ServiceDelivery",
+        date_field="delivered_on",
+        where=Q(status="delivered"),
+        person="case__person",
+        dimensions={
+            "month": None,
+            "category": "service__category",
+            "service": "service__code",
+            "sex": "case__person__sex",
+            "age_group": None,
+            "organisation": "provider__code",
+        },
+        group=_GROUP_PROTECTION,
+        unit=_("services"),
+    ),
+    Indicator(
+        code="investigations",
+        name=_("Investigations opened"),
+        description=_("Trafficking investigations opened by the police."),
+        counts=_("Investigations by the day they were opened."),
+        model="justice.Investigation",
+        date_field="opened_on",
+        dimensions={
+            "month": None,
+            "province": "province_id",
+            "form": "exploitation_form",
+            "kind": "exploitation_form",
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_JUSTICE,
+        unit=_("investigations"),
+    ),
+    Indicator(
+        code="investigation_victims",
+        name=_("Victims in investigations"),
+        description=_("Victims recorded in the investigations opened in the period."),
+        counts=_("Victims of investigations opened in the period."),
+        model="justice.InvestigationVictim",
+        date_field="investigation__opened_on",
+        person="person",
+        age_field="age_at_exploitation",
+        dimensions={
+            **_person_dims("person", "investigation__province_id"),
+            "form": "exploitation_form",
+            "kind": "exploitation_form",
+        },
+        group=_GROUP_JUSTICE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="prosecutions",
+        name=_("People prosecuted"),
+        description=_("Suspects brought before a court; a person counts once however many cases."),
+        counts=_("Distinct defendants of court cases filed in the period."),
+        model="justice.Suspect",
+        date_field="court_cases__filed_on",
+        measure="id",
+        distinct=True,
+        person="person",
+        dimensions={
+            **_person_dims("person", "investigation__province_id"),
+            "form": "investigation__exploitation_form",
+            "kind": "investigation__exploitation_form",
+        },
+        group=_GROUP_JUSTICE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="convictions",
+        name=_("People convicted"),
+        description=_("Defendants convicted; a person counts once however many verdicts."),
+        counts=_("Distinct defendants with a conviction decided in the period."),
+        model="justice.Verdict",
+        date_field="decided_on",
+        measure="defendant",
+        distinct=True,
+        where=Q(outcome="convicted"),
+        person="defendant__person",
+        dimensions={
+            **_person_dims("defendant__person", "court_case__investigation__province_id"),
+            "form": "court_case__investigation__exploitation_form",
+            "kind": "court_case__investigation__exploitation_form",
+            "sentence": "sentence_months",
+        },
+        group=_GROUP_JUSTICE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="sentences",
+        name=_("Sentences imposed"),
+        description=_("Prison sentences of convictions, in bands of length."),
+        counts=_("Convictions decided in the period, by length of sentence."),
+        model="justice.Verdict",
+        date_field="decided_on",
+        where=Q(outcome="convicted"),
+        dimensions={
+            "sentence": "sentence_months",
+            "kind": "court_case__investigation__exploitation_form",
+        },
+        group=_GROUP_JUSTICE,
+        unit=_("sentences"),
+    ),
+    Indicator(
+        code="compensation_ordered",
+        name=_("Compensation ordered (riel)"),
+        description=_("Compensation courts ordered convicted traffickers to pay to victims."),
+        counts=_("Sum of compensation ordered in convictions decided in the period."),
+        model="justice.Verdict",
+        date_field="decided_on",
+        amount="compensation_ordered_riel",
+        where=Q(outcome="convicted"),
+        dimensions={"kind": "court_case__investigation__exploitation_form"},
+        group=_GROUP_JUSTICE,
+        unit=_("riel"),
+    ),
+    Indicator(
+        code="compensation_paid",
+        name=_("Compensation paid (riel)"),
+        description=_("Compensation actually paid to victims, as recorded with the verdict."),
+        counts=_("Sum of compensation paid in convictions decided in the period."),
+        model="justice.Verdict",
+        date_field="decided_on",
+        amount="compensation_paid_riel",
+        where=Q(outcome="convicted"),
+        dimensions={"kind": "court_case__investigation__exploitation_form"},
+        group=_GROUP_JUSTICE,
+        unit=_("riel"),
+    ),
+    Indicator(
+        code="prevention_reach",
+        name=_("People reached by prevention"),
+        description=_("Registered members of clubs and groups who attended a session."),
+        counts=_("Distinct members attending at least one session in the period."),
+        model="prevention.Attendance",
+        date_field="session__date",
+        measure="member",
+        distinct=True,
+        dimensions={
+            "month": None,
+            "sex": "member__sex",
+            "age_group": "member__age_band",
+            "age_band": "member__age_band",
+            "province": "session__village__commune__district__province_id",
+            "organisation": "session__programme__organisation__code",
+        },
+        group=_GROUP_PREVENTION,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="officials_trained",
+        name=_("Officials trained"),
+        description=_("Police, judges, social workers and other officials trained."),
+        counts=_("Participants of trainings that began in the period."),
+        model="prevention.TrainingParticipant",
+        date_field="training__start_date",
+        dimensions={
+            "sex": "sex",
+            "institution": "institution",
+            "province": "training__province_id",
+            "organisation": "training__organisation__code",
+        },
+        group=_GROUP_PREVENTION,
+        unit=_("people"),
+    ),
+]
+
+
+def _first_action_in_target() -> Q:
+    """Reports whose first action came within the target of their urgency, as one SQL filter."""
+    from ctip.intake import triage
+    from ctip.intake.models import Urgency
+
+    condition = Q(pk__in=[])
+    for urgency in Urgency.values:
+        target: timedelta = triage.response_target(urgency)
+        condition |= Q(
+            urgency=urgency,
+            first_action_at__isnull=False,
+            first_action_at__lte=F("received_at") + target,
+        )
+    return condition
+
+
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
+
+
+def get(code: str) -> Indicator:
+    """The indicator of that code; KeyError when there is none."""
+    return BY_CODE[code]
+
+
+def where_of(indicator: Indicator) -> Q:
+    """The record filter of an indicator (some are built from settings at run time)."""
+    if indicator.code == "reports_first_action_in_target":
+        return _first_action_in_target()
+    return indicator.where
