@@ -107,6 +107,7 @@ class Perm:
     # --- Statistics and data exchange (issue 8) ---
     # Indicators and dashboards are read with STATISTICS_VIEW (foundation): aggregates only.
     STATISTICS_EXPORT = "statistics.export"  # the annual report and tables for publication
+    STATISTICS_RELEASE = "statistics.release"  # k-anonymous record-level releases
 
 
 P = Perm
@@ -225,7 +226,7 @@ MATCHING: dict[str, set[str]] = {
 # Statistics: indicators, dashboards, the annual report, releases, data exchange (issue 8).
 STATISTICS: dict[str, set[str]] = {
     # Statistics officers see aggregates only, small cells suppressed, never a person.
-    Role.STATISTICS_OFFICER: {P.STATISTICS_EXPORT},
+    Role.STATISTICS_OFFICER: {P.STATISTICS_EXPORT, P.STATISTICS_RELEASE},
 }
 # fmt: on
 

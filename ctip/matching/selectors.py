@@ -40,7 +40,8 @@ class CandidateView:
         )
 
 
-def _views(user, candidates: list[MatchCandidate]) -> list[CandidateView]:
+def candidate_views(user, candidates: list[MatchCandidate]) -> list[CandidateView]:
+    """Each candidate with what the user may see of it (one query for all)."""
     ids = {p for c in candidates for p in (c.person_a_id, c.person_b_id)}
     visible = set(visible_to(user, Person).filter(pk__in=ids).values_list("pk", flat=True))
     views = []
@@ -75,7 +76,7 @@ def candidates_visible_to(*, user, status: str = "open") -> QuerySet[MatchCandid
 
 def review_queue(*, user, status: str = "open", limit: int = 100) -> list[CandidateView]:
     """The possible matches the user reviews, best first, each with what they may see."""
-    return _views(user, list(candidates_visible_to(user=user, status=status)[:limit]))
+    return candidate_views(user, list(candidates_visible_to(user=user, status=status)[:limit]))
 
 
 def candidate_get_for_user(*, user, candidate_uuid) -> CandidateView:
@@ -83,7 +84,7 @@ def candidate_get_for_user(*, user, candidate_uuid) -> CandidateView:
     candidate = get_visible_or_404(
         user, candidates_visible_to(user=user, status=""), uuid=candidate_uuid
     )
-    return _views(user, [candidate])[0]
+    return candidate_views(user, [candidate])[0]
 
 
 def identity_of(*, user, person: Person) -> list[Person]:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.policy import can, visible_to
+from ctip.access.policy import can, sensitive_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
@@ -293,7 +293,11 @@ def candidate_confirm(
                 actor=actor,
                 action=AuditAction.MATCH_LINK_REQUESTED,
                 target=current,
-                changes={"status": [CandidateStatus.PENDING, CandidateStatus.REQUESTED]},
+                changes={
+                    "status": [CandidateStatus.PENDING, CandidateStatus.REQUESTED],
+                    "note": None,
+                },
+                sensitive_fields=sensitive_fields(MatchCandidate),
             )
             return current
     previous = current.status
@@ -304,6 +308,7 @@ def candidate_confirm(
         action=AuditAction.MATCH_CONFIRMED,
         target=current,
         changes={"status": [previous, CandidateStatus.CONFIRMED], "note": note.strip()},
+        sensitive_fields=sensitive_fields(MatchCandidate),
     )
     _retrafficking(current, actor)
     return current
@@ -336,6 +341,7 @@ def candidate_reject(
         action=AuditAction.MATCH_REJECTED,
         target=current,
         changes={"status": [previous, CandidateStatus.REJECTED], "note": note.strip()},
+        sensitive_fields=sensitive_fields(MatchCandidate),
     )
     return current
 
@@ -362,8 +368,9 @@ def candidate_undo(
         actor=actor,
         action=AuditAction.MATCH_UNDONE,
         target=current,
-        changes={"status": [CandidateStatus.CONFIRMED, CandidateStatus.UNDONE]},
-        reason=reason.strip(),
+        # The reason is kept on the record (a confidential note), not in the log.
+        changes={"status": [CandidateStatus.CONFIRMED, CandidateStatus.UNDONE], "note": None},
+        sensitive_fields=sensitive_fields(MatchCandidate),
     )
     return current
 

@@ -41,6 +41,9 @@ PHONE_COUNTRIES = {
 }
 
 
+PLACE_KINDS = ("province", "country")
+
+
 @dataclass
 class Node:
     id: str
@@ -82,8 +85,12 @@ class Graph:
         return adj
 
     def components(self) -> list[set[str]]:
-        """Connected components, largest first (union-find)."""
-        parent = {n: n for n in self.nodes}
+        """Connected components, largest first (union-find).
+
+        Places do not join components: every investigation in Phnom Penh is not one network.
+        Each component carries the places its members link to (a place may be in several).
+        """
+        parent = {n: n for n, node in self.nodes.items() if node.kind not in PLACE_KINDS}
 
         def find(x: str) -> str:
             while parent[x] != x:
@@ -91,13 +98,21 @@ class Graph:
                 x = parent[x]
             return x
 
+        places = []
         for a, b, _kind in self.edges:
+            if a not in parent or b not in parent:
+                places.append((a, b))
+                continue
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[ra] = rb
         groups: dict[str, set[str]] = defaultdict(set)
-        for n in self.nodes:
+        for n in parent:
             groups[find(n)].add(n)
+        for a, b in places:
+            member, place = (a, b) if a in parent else (b, a)
+            if member in parent:
+                groups[find(member)].add(place)
         return sorted(groups.values(), key=lambda g: (-len(g), min(g)))
 
     def subgraph(self, keep: set[str]) -> "Graph":
@@ -222,6 +237,11 @@ def around(graph: Graph, focus: str) -> Graph:
     """The possible network (connected component) that contains `focus`; empty if unknown."""
     if focus not in graph.nodes:
         return Graph()
+    if graph.nodes[focus].kind in PLACE_KINDS:
+        # Around a place: what links to it directly, and the places of those.
+        adj = graph.neighbours()
+        keep = {focus} | adj[focus]
+        return graph.subgraph(keep | {m for n in adj[focus] for m in adj[n]})
     for component in graph.components():
         if focus in component:
             return graph.subgraph(component)

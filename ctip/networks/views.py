@@ -26,7 +26,7 @@ def _audit(user, action: str, focus: str, size: int) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     graph = network_for(user=request.user)
     focus = request.GET.get("focus", "")[:120]
-    shown = around(graph, focus) if focus else None
+    shown = around(graph, focus) if focus in graph.nodes else None
     _audit(request.user, AuditAction.NETWORK_VIEWED, focus, len((shown or graph).nodes))
     context = {"focus": focus, "summary": analysis(graph), "total": len(graph.nodes)}
     if shown is not None:

@@ -111,6 +111,7 @@ TABLES = [
             "the total counts it once."
         ),
     ),
+    (N_("Cross-border returns of victims, by country"), "returns", "country", "direction", ""),
     (N_("Officials trained, by institution"), "officials_trained", "institution", None, ""),
 ]
 

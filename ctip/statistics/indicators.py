@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,12 @@ DIMENSION_LABELS: dict[str, Promise] = {
     "sentence": _("Sentence"),
     "institution": _("Institution"),
     "channel": _("Channel"),
+    "facility_type": _("Type of facility"),
+    "referral_service": _("Service asked for"),
+    "referral_status": _("Referral status"),
+    "direction": _("Direction of return"),
+    "option": _("Reintegration option"),
+    "living_as_planned": _("Living where planned"),
 }
 
 
@@ -230,8 +236,6 @@ class Indicator:
             return trafficking_kind_expression(path or "exploitation_form")
         if dimension == "sentence":
             return sentence_band_expression(path or "sentence_months")
-        if dimension == "year":
-            return Cast(ExtractYear(self.date_field), CharField())
         if dimension == "month":
             return ExtractMonth(self.date_field)
         return F(path)
@@ -262,7 +266,13 @@ def _cases_active(start: date, end: date) -> Q:
     return Q(opened_on__lt=end) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
 
 
+def _placed(start: date, end: date) -> Q:
+    """Placements that held a bed some time in the period."""
+    return Q(admitted_on__lt=end) & (Q(discharged_on__isnull=True) | Q(discharged_on__gte=start))
+
+
 _CASE_PROVINCE = "person__home_village__commune__district__province_id"
+_GROUP_AFTERCARE = _("Aftercare")
 _GROUP_INTAKE = _("Reports and operations")
 _GROUP_PROTECTION = _("Protection")
 _GROUP_JUSTICE = _("Prosecution")
@@ -430,6 +440,137 @@ INDICATORS: list[Indicator] = [
         },
         group=_GROUP_PROTECTION,
         unit=_("services"),
+    ),
+    Indicator(
+        code="shelter_residents",
+        name=_("People in shelters"),
+        description=_(
+            "Survivors placed in a shelter or aftercare facility at some time in the period."
+        ),
+        counts=_("Distinct survivors with a placement that held a bed during the period."),
+        model="shelters.Placement",
+        date_field="admitted_on",
+        period=_placed,
+        measure="case__person",
+        distinct=True,
+        person="case__person",
+        dimensions={
+            "facility_type": "facility__type",
+            "province": "facility__province_id",
+            "sex": "case__person__sex",
+            "age_group": None,
+            "organisation": "facility__organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="referrals_made",
+        name=_("Referrals made"),
+        description=_(
+            "Referrals of survivors to partner organisations for a service or a transfer."
+        ),
+        counts=_("Referrals sent in the period."),
+        model="referrals.Referral",
+        date_field="created_at",
+        dimensions={
+            "month": None,
+            "referral_service": "service",
+            "referral_status": "status",
+            "organisation": "to_organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("referrals"),
+    ),
+    Indicator(
+        code="referrals_accepted",
+        name=_("Referrals accepted"),
+        description=_("Referrals the receiving partner accepted (and may since have completed)."),
+        counts=_("Referrals accepted or completed, by the time of the decision."),
+        model="referrals.Referral",
+        date_field="decided_at",
+        where=Q(status__in=["accepted", "completed"]),
+        dimensions={
+            "month": None,
+            "referral_service": "service",
+            "organisation": "to_organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("referrals"),
+    ),
+    Indicator(
+        code="returns",
+        name=_("Cross-border returns"),
+        description=_("Survivors returned across a border, to Cambodia or from it."),
+        counts=_("Returns carried out, by the day of return."),
+        model="returns.Return",
+        date_field="returned_on",
+        where=Q(status="returned"),
+        person="case__person",
+        dimensions={
+            "country": "country_id",
+            "direction": "direction",
+            "sex": "case__person__sex",
+            "age_group": None,
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("returns"),
+    ),
+    Indicator(
+        code="reintegrations",
+        name=_("Reintegrations"),
+        description=_(
+            "Survivors reintegrated with family, kin or foster carers, a group home or "
+            "on their own."
+        ),
+        counts=_("Reintegration plans carried out, by the day of reintegration."),
+        model="returns.ReintegrationPlan",
+        date_field="reintegrated_on",
+        person="case__person",
+        dimensions={
+            "option": "option",
+            "sex": "case__person__sex",
+            "age_group": None,
+            "organisation": "case__organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("people"),
+    ),
+    Indicator(
+        code="follow_up_visits",
+        name=_("Follow-up visits"),
+        description=_("Visits after reintegration, and whether the survivor lives where planned."),
+        counts=_("Follow-up visits made in the period."),
+        model="returns.FollowUpVisit",
+        date_field="visited_on",
+        dimensions={
+            "living_as_planned": "living_where_planned",
+            "organisation": "plan__case__organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("visits"),
+    ),
+    Indicator(
+        code="retrafficking",
+        name=_("Re-trafficking flags"),
+        description=_(
+            "People with a completed reintegration who appeared again in a report, an "
+            "operation or a new case."
+        ),
+        counts=_("Distinct people flagged in the period."),
+        model="returns.ReTraffickingFlag",
+        date_field="created_at",
+        measure="person",
+        distinct=True,
+        person="person",
+        dimensions={
+            "sex": "person__sex",
+            "age_group": None,
+            "organisation": "organisation__code",
+        },
+        group=_GROUP_AFTERCARE,
+        unit=_("people"),
     ),
     Indicator(
         code="investigations",

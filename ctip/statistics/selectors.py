@@ -308,6 +308,19 @@ def _static_keys(dimension: str) -> list | None:
         "category": ServiceCategory.values,
         "institution": Institution.values,
     }
+    from ctip.referrals.models import ReferralStatus
+    from ctip.referrals.models import ServiceCategory as ReferralService
+    from ctip.returns.models import ReintegrationOption, ReturnDirection
+    from ctip.shelters.models import FacilityType
+
+    static |= {
+        "facility_type": FacilityType.values,
+        "referral_service": ReferralService.values,
+        "referral_status": ReferralStatus.values,
+        "direction": ReturnDirection.values,
+        "option": ReintegrationOption.values,
+        "living_as_planned": [True, False],
+    }
     if dimension == "source":
         return list(dict.fromkeys([*Source.values, *CaseSource.values]))
     return static.get(dimension)
@@ -347,6 +360,10 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
     from ctip.operations.models import ScreeningResult
     from ctip.people.models import Sex
     from ctip.prevention.models import Institution
+    from ctip.referrals.models import ReferralStatus
+    from ctip.referrals.models import ServiceCategory as ReferralService
+    from ctip.returns.models import ReintegrationOption, ReturnDirection
+    from ctip.shelters.models import FacilityType
 
     labels: dict = {ind.UNKNOWN: str(_("Unknown"))}
     if dimension == "province":
@@ -369,6 +386,8 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
         labels |= {"child": str(_("Children (under 18)")), "adult": str(_("Adults (18 and over)"))}
     elif dimension == "age_band":
         labels |= {b: b.replace("-", "–") for b, _lo, _hi in ind.AGE_BANDS}
+    elif dimension == "living_as_planned":
+        labels |= {True: str(_("Yes")), False: str(_("No"))}
     elif dimension == "sentence":
         labels |= SENTENCE_LABELS_TEXT()
     else:
@@ -382,6 +401,11 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
             "status": CaseStatus.choices,
             "category": ServiceCategory.choices,
             "institution": Institution.choices,
+            "facility_type": FacilityType.choices,
+            "referral_service": ReferralService.choices,
+            "referral_status": ReferralStatus.choices,
+            "direction": ReturnDirection.choices,
+            "option": ReintegrationOption.choices,
         }.get(dimension or "", [])
         labels |= _choice_labels(choices)
     return labels

@@ -10,4 +10,5 @@ urlpatterns = [
     path("annual/", views.annual, name="annual"),
     path("annual/report.xlsx", views.annual_xlsx, name="annual_xlsx"),
     path("annual/report.pdf", views.annual_pdf, name="annual_pdf"),
+    path("release/", views.release, name="release"),
 ]

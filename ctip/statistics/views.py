@@ -220,3 +220,41 @@ def annual_pdf(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="ctip-annual-report-{year}-{language}.pdf"'
     )
     return response
+
+
+def _k(request: HttpRequest) -> int:
+    from .release import release_k
+
+    try:
+        k = int(request.POST.get("k") or request.GET.get("k") or release_k())
+    except (TypeError, ValueError):
+        return release_k()
+    return min(max(k, 2), 100)
+
+
+@permission_required(Perm.STATISTICS_RELEASE)
+def release(request: HttpRequest) -> HttpResponse:
+    """An anonymised release: its report on the page, the CSV on POST (audited)."""
+    from .release import release_for
+
+    k = _k(request)
+    result = release_for(user=request.user, k=k)
+    if request.method == "POST":
+        audit_record(
+            actor=request.user,
+            action=AuditAction.STATISTICS_EXPORTED,
+            target_type="statistics.release",
+            target_id=f"k={k}",
+            changes={
+                "format": "csv",
+                "k": k,
+                "rows": len(result.rows),
+                "suppressed": result.suppressed,
+                "levels": result.levels,
+            },
+        )
+        response = HttpResponse(result.to_csv(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="ctip-release-k{k}-{stamp}.csv"'
+        return response
+    return render(request, "statistics/release.html", {"result": result, "k": k})

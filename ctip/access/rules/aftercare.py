@@ -11,14 +11,22 @@
 """
 
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, Rule, everything, own_organisation
+from django.db.models import Q
+
+from .base import C, N, Rule, own_organisation
 from .cases import case_scope
+
+
+def all_records(user) -> Q:
+    """Every record. Not base.everything: an empty Q() drops out of an OR (Q() | Q(x) is
+    Q(x)), so a user holding both scopes would see only the narrower one."""
+    return Q(pk__isnull=False)
 
 RULES: dict[str, Rule] = {
     "shelters.Facility": Rule(
         scopes=[
             ("shelters.view", own_organisation()),
-            ("capacity.view", everything),
+            ("capacity.view", all_records),
         ],
         fields=_BASE
         | {
@@ -36,7 +44,7 @@ RULES: dict[str, Rule] = {
     "shelters.CapacityBand": Rule(
         scopes=[
             ("shelters.view", own_organisation("facility__organisation")),
-            ("capacity.view", everything),
+            ("capacity.view", all_records),
         ],
         fields={"id": N, "facility": N, "sex": N, "age_min": N, "age_max": N, "places": N},
         change_permissions=("shelters.manage",),
@@ -95,7 +103,7 @@ RULES: dict[str, Rule] = {
     ),
     "referrals.PartnerService": Rule(
         scopes=[
-            ("referrals.view", everything),
+            ("referrals.view", all_records),
             ("directory.manage", own_organisation()),
         ],
         fields=_BASE

@@ -13,6 +13,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 def test_a_case_worker_takes_a_case_to_closure_and_the_supervisor_approves(page):
     sign_in(page, "caseworker")
+    # The demo's screening hand-off: accepting it leads straight to opening the case.
+    page.goto("/operations/hand-offs/")
+    page.locator("main form button", has_text="Accept").first.click()
+    expect(page.locator("select[name=source]")).to_have_value("screening")
+    expect(page.locator("input[name=source_reference]")).not_to_have_value("")
+    page.click("main form button[type=submit]")
+    expect(page.locator("h1")).to_contain_text(re.compile(r"PNH-SOCIAL-\d{4}-\d{6}"))
+
     # An adult survivor consents for herself: no guardian needed.
     page.goto("/people/new/")
     page.fill("input[name=given_name]", "Browser")
@@ -21,8 +29,6 @@ def test_a_case_worker_takes_a_case_to_closure_and_the_supervisor_approves(page)
     page.select_option("select[name=age_estimation]", "self")
     page.click("main form button[type=submit]")
     page.click("text=Open a case")
-    page.select_option("select[name=source]", "screening")
-    page.fill("input[name=source_reference]", "SCR-BROWSER-1")
     page.click("main form button[type=submit]")
     expect(page.locator("h1")).to_contain_text(re.compile(r"PNH-SOCIAL-\d{4}-\d{6}"))
     case_url = page.url

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from ctip.accounts.roles import Role
+from ctip.matching.services import person_keys_refresh
 from ctip.people.services import person_create
 
 
@@ -37,4 +38,7 @@ def twins(cast):
     stranger = person_create(
         actor=a, given_name="Vuthy", family_name="Heng", sex="m", estimated_age=40
     )
+    # What the matcher does after each person's transaction commits (not run inside tests).
+    for person in (first, swapped, other_org, stranger):
+        person_keys_refresh(person=person)
     return {"first": first, "swapped": swapped, "other_org": other_org, "stranger": stranger}

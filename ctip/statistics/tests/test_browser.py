@@ -38,7 +38,7 @@ def test_a_statistics_officer_reads_the_national_dashboard_and_downloads_the_rep
     expect(page.locator("table.stat-table tr.total")).to_be_visible()
 
     page.goto(f"/statistics/annual/?year={year}")
-    expect(page.locator(".stat-annual-table")).to_have_count(13)
+    expect(page.locator(".stat-annual-table")).to_have_count(14)
     with page.expect_download() as download:
         page.click("#download-xlsx")
     assert download.value.suggested_filename == f"ctip-annual-report-{year}.xlsx"

@@ -4,6 +4,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ctip.accounts.roles import Role
@@ -186,3 +188,43 @@ def test_an_indicator_page_has_a_fixed_number_of_queries(
 def test_the_statistics_widget_shows_on_the_home_page(survivors, statistician):
     html = verified_client(statistician).get(reverse("core:home")).content.decode()
     assert 'id="statistics-widget"' in html
+
+
+def test_the_annual_report_command_writes_a_workbook_as_a_statistics_officer(
+    survivors, statistician, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "report.xlsx"
+    call_command(
+        "annual_report", year=YEAR, email=statistician.email, format="xlsx", output=str(out)
+    )
+    assert out.read_bytes().startswith(b"PK")
+    assert AuditEvent.objects.filter(action=AuditAction.STATISTICS_EXPORTED).count() == 1
+    caseworker = survivors.cast.a[Role.CASE_WORKER]
+    with pytest.raises(CommandError):
+        call_command("annual_report", year=YEAR, email=caseworker.email, output=str(out))
+
+
+def test_the_figures_api_has_a_fixed_number_of_queries(
+    survivors, statistician, django_assert_num_queries
+):
+    from ctip.cases.models import Case
+
+    client = verified_client(statistician)
+    url = APIS[1] + "&by=sex"
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    before = len(ctx.captured_queries)
+    for i in range(5):
+        Case.objects.create(
+            organisation=survivors.cast.org_b,
+            number=f"API-{i}",
+            person=make_person(survivors, sex="m", age=30, village="17"),
+            opened_on=date(YEAR, 4, 1),
+            case_worker=survivors.cast.b[Role.CASE_WORKER],
+        )
+    with django_assert_num_queries(before):
+        response = client.get(url)
+    assert response.json()["total"] == 17
