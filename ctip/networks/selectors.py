@@ -71,8 +71,11 @@ class Graph:
         self._edge_set: set[tuple[str, str, str]] = set()
 
     def degree(self) -> dict[str, int]:
+        """Links of each node to other records (links to places do not count)."""
         counts: dict[str, int] = defaultdict(int)
         for a, b, _kind in self.edges:
+            if self.nodes[a].kind in PLACE_KINDS or self.nodes[b].kind in PLACE_KINDS:
+                continue
             counts[a] += 1
             counts[b] += 1
         return counts
