@@ -17,6 +17,7 @@ Writes bench/results/linkage.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import platform
@@ -157,10 +158,8 @@ def main() -> None:
     }
     out = Path(args.output)
     if out.exists():  # keep figures of the part not run this time
-        try:
+        with contextlib.suppress(ValueError):
             results["benchmarks"] = json.loads(out.read_text()).get("benchmarks", {})
-        except ValueError:
-            pass
     if not args.skip_files:
         for name, loader, file in (
             ("febrl_dataset1", febrl, "febrl_dataset1.csv"),

@@ -108,6 +108,7 @@ class Perm:
     # Indicators and dashboards are read with STATISTICS_VIEW (foundation): aggregates only.
     STATISTICS_EXPORT = "statistics.export"  # the annual report and tables for publication
     STATISTICS_RELEASE = "statistics.release"  # k-anonymous record-level releases
+    EXCHANGE_EXPORT = "exchange.export"  # own organisation's consented cases in HTCDS 2.0
 
 
 P = Perm
@@ -227,6 +228,8 @@ MATCHING: dict[str, set[str]] = {
 STATISTICS: dict[str, set[str]] = {
     # Statistics officers see aggregates only, small cells suppressed, never a person.
     Role.STATISTICS_OFFICER: {P.STATISTICS_EXPORT, P.STATISTICS_RELEASE},
+    # Case data leave CTIP only with a supervisor's hand, and only with a sharing consent.
+    Role.CASE_SUPERVISOR:    {P.EXCHANGE_EXPORT},
 }
 # fmt: on
 

@@ -85,6 +85,7 @@ class AuditAction(models.TextChoices):
     RETRAFFICKING_FLAGGED = "retrafficking_flagged", _("Re-trafficking flag raised")
     # Statistics and data exchange (issue 8)
     STATISTICS_EXPORTED = "statistics_exported", _("Statistics exported for publication")
+    HTCDS_EXPORTED = "htcds_exported", _("Case data exported in HTCDS")
     # Matching and networks (issue 9)
     MATCH_FOUND = "match_found", _("Possible duplicate found")
     MATCH_CONFIRMED = "match_confirmed", _("Possible duplicate confirmed")

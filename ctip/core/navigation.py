@@ -46,6 +46,7 @@ NAV_ITEMS = [
     NavItem(_("Prevention reach"), "prevention:reach", Perm.PREVENTION_COUNTS),
     NavItem(_("Statistics"), "statistics:dashboard", Perm.STATISTICS_VIEW),
     NavItem(_("Annual report"), "statistics:annual", Perm.STATISTICS_VIEW),
+    NavItem(_("HTCDS export"), "exchange:htcds", Perm.EXCHANGE_EXPORT),
     NavItem(_("Possible duplicates"), "matching:queue", Perm.MATCHING_REVIEW),
     NavItem(_("Networks"), "networks:home", Perm.NETWORKS_VIEW),
 ]

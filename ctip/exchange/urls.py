@@ -1,2 +1,9 @@
+from django.urls import path, re_path
+
+from . import views
+
 app_name = "exchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("htcds/", views.htcds, name="htcds"),
+    re_path(r"^htcds/export\.(?P<fmt>csv|json)$", views.htcds_download, name="htcds_download"),
+]

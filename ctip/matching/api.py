@@ -24,24 +24,26 @@ class RecordOutput(serializers.Serializer):
 
 
 def _side(person, organisation) -> dict:
-    if person is None:
-        return {"organisation": organisation.code, "person": None, "name": None}
     return {
-        "organisation": person.organisation.code,
-        "person": person.uuid,
-        "name": person.display_name,
+        "organisation": organisation.code,
+        "person": person.uuid if person is not None else None,
+        "name": person.display_name if person is not None else None,
     }
 
 
 def candidate_output(view) -> dict:
     c = view.candidate
+    own = None
+    if view.own is not None:
+        own_org = c.organisation_a if view.own.pk == c.person_a_id else c.organisation_b
+        own = _side(view.own, own_org)
     return {
         "uuid": c.uuid,
         "version": c.version,
         "probability": round(c.probability, 4),
         "status": c.status,
         "requested_by": c.requested_by.code if c.requested_by_id else None,
-        "own": _side(view.own, c.organisation_a) if view.own else None,
+        "own": own,
         "other": _side(view.other, view.other_organisation),
         "evidence": view.evidence,
     }

@@ -56,7 +56,12 @@ NETWORK = [
         "01",
         "labour_fishing",
         [
-            ("Rithy", "Mao", "broker_transporter", [("phone", "0975550142"), ("phone", THAI_PHONE)]),
+            (
+                "Rithy",
+                "Mao",
+                "broker_transporter",
+                [("phone", "0975550142"), ("phone", THAI_PHONE)],
+            ),
             ("Chenda", "Ouk", "broker_transporter", [("vehicle", "BMC 2A-4471")]),
         ],
     ),

@@ -9,5 +9,7 @@ class DecisionForm(forms.Form):
         ("undo", _("Undo the link")),
     )
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

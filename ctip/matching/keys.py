@@ -57,9 +57,7 @@ def person_row(person, documents: list | None = None) -> dict:
 
 
 def prepared(person, documents: list | None = None) -> dict:
-    return prepare_record(
-        person_row(person, documents), reference_year=timezone.localdate().year
-    )
+    return prepare_record(person_row(person, documents), reference_year=timezone.localdate().year)
 
 
 def blocking_keys(record: dict, aliases: str = "") -> set[str]:

@@ -93,6 +93,4 @@ def identity_of(*, user, person: Person) -> list[Person]:
     if member is None:
         return []
     ids = IdentityMember.objects.filter(cluster=member.cluster).exclude(person=person)
-    return list(
-        visible_to(user, Person).filter(pk__in=ids.values("person_id")).order_by("id")
-    )
+    return list(visible_to(user, Person).filter(pk__in=ids.values("person_id")).order_by("id"))

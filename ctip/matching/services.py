@@ -405,9 +405,7 @@ def clusters_rebuild(*, people: Iterable[int]) -> None:
             continue
         # Keep the cluster id most of the component already has, so links stay stable.
         existing = list(
-            IdentityMember.objects.filter(person_id__in=component).values_list(
-                "cluster", flat=True
-            )
+            IdentityMember.objects.filter(person_id__in=component).values_list("cluster", flat=True)
         )
         cluster = max(set(existing), key=existing.count) if existing else uuid.uuid4()
         # A cluster id also held by people now outside the component belongs to them.

@@ -61,8 +61,13 @@ def _load_villages(limit: int | None = None) -> list[str]:
         with VILLAGES_CSV.open(encoding="utf-8", newline="") as fh:
             codes = [row["code"] for row in csv.DictReader(fh)]
     except FileNotFoundError:  # pragma: no cover
-        codes = [f"{p:02d}{d:02d}{c:02d}{v:02d}" for p in range(1, 26) for d in range(1, 5)
-                 for c in range(1, 4) for v in range(1, 6)]
+        codes = [
+            f"{p:02d}{d:02d}{c:02d}{v:02d}"
+            for p in range(1, 26)
+            for d in range(1, 5)
+            for c in range(1, 4)
+            for v in range(1, 6)
+        ]
     return codes[:limit] if limit else codes
 
 
@@ -88,14 +93,23 @@ def _misspell(rng: random.Random, name: _Name) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return "0" + rng.choice(["12", "15", "16", "17", "69", "70", "77", "78", "89", "92", "96", "97"]) + "".join(
-        str(rng.randrange(10)) for _ in range(6)
+    return (
+        "0"
+        + rng.choice(["12", "15", "16", "17", "69", "70", "77", "78", "89", "92", "96", "97"])
+        + "".join(str(rng.randrange(10)) for _ in range(6))
     )
 
 
 def _reformat_phone(rng: random.Random, phone: str) -> str:
     rest = phone[1:]
-    return rng.choice([f"+855 {rest[:2]} {rest[2:5]} {rest[5:]}", f"{phone[:3]}-{phone[3:6]}-{phone[6:]}", f"855{rest}", phone])
+    return rng.choice(
+        [
+            f"+855 {rest[:2]} {rest[2:5]} {rest[5:]}",
+            f"{phone[:3]}-{phone[3:6]}-{phone[6:]}",
+            f"855{rest}",
+            phone,
+        ]
+    )
 
 
 def generate(
@@ -103,7 +117,7 @@ def generate(
 ) -> Iterator[tuple[dict, str]]:
     """Yields (record, entity_id): about `entities` people, a quarter of them recorded 2–4
     times. Record ids are shuffled-looking numbers that say nothing about the entity."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     given, family = _load_names()
     villages = _load_villages(village_limit)
     by_district: dict[str, list[str]] = {}
@@ -143,8 +157,10 @@ def generate(
                 name_km = ""
             elif noisy and rng.random() < 0.15 and len(name_km) > 3:
                 i = rng.randrange(1, len(name_km) - 1)  # a sign dropped or added
-                name_km = name_km[:i] + name_km[i + 1 :] if rng.random() < 0.5 else (
-                    name_km[:i] + rng.choice("\u17c9\u17cb\u17b6") + name_km[i:]
+                name_km = (
+                    name_km[:i] + name_km[i + 1 :]
+                    if rng.random() < 0.5
+                    else (name_km[:i] + rng.choice("\u17c9\u17cb\u17b6") + name_km[i:])
                 )
             elif noisy and rng.random() < 0.03:
                 name_km = f"{rng.choice(family).khmer} {g.khmer}"  # another family name
@@ -152,7 +168,11 @@ def generate(
             if rng.random() < (0.35 if noisy else 0.2):
                 dob, age = "", str(max(0, 2026 - year + rng.choice([-2, -1, 0, 0, 0, 1, 2])))
             elif noisy and rng.random() < 0.1:
-                dob = f"{year:04d}-{day:02d}-{month:02d}" if day <= 12 else f"{year:04d}-{month:02d}-{min(28, day + 1):02d}"
+                dob = (
+                    f"{year:04d}-{day:02d}-{month:02d}"
+                    if day <= 12
+                    else f"{year:04d}-{month:02d}-{min(28, day + 1):02d}"
+                )
             v = village
             if noisy and rng.random() < 0.2:
                 v = rng.choice(by_district[v[:4]])

@@ -216,9 +216,7 @@ def network_for(*, user) -> Graph:
                     break
     victim_node: dict[int, str] = {}
     for v in victims:
-        label = (
-            v.person.display_name if v.person_id in shown_victims else pseudonym(v.person.uuid)
-        )
+        label = v.person.display_name if v.person_id in shown_victims else pseudonym(v.person.uuid)
         victim_node[v.pk] = graph.add(Node(f"victim:{pseudonym(v.person.uuid)}", "victim", label))
         if v.investigation_id in inv_node:
             graph.link(victim_node[v.pk], inv_node[v.investigation_id], "victim in")
@@ -286,7 +284,9 @@ def analysis(graph: Graph, *, top: int = 10) -> dict:
                         nxt.add(m)
             seen |= nxt
             frontier = nxt
-        return Spread(graph.nodes[node_id], sorted(provinces), sorted(countries), len(investigations))
+        return Spread(
+            graph.nodes[node_id], sorted(provinces), sorted(countries), len(investigations)
+        )
 
     components = []
     for comp in graph.components():
@@ -302,9 +302,7 @@ def analysis(graph: Graph, *, top: int = 10) -> dict:
         (n, degree.get(n.id, 0)) for n in ranked if n.kind in ("identifier", "establishment")
     ][:top]
     suspects = [(n, degree.get(n.id, 0)) for n in ranked if n.kind == "suspect"][:top]
-    spreads = [
-        reach(n.id) for n in ranked if n.kind in ("suspect", "identifier", "establishment")
-    ]
+    spreads = [reach(n.id) for n in ranked if n.kind in ("suspect", "identifier", "establishment")]
     spanning = [s for s in spreads if len(s.provinces) > 1 or s.countries]
     return {
         "components": components,
@@ -316,7 +314,7 @@ def analysis(graph: Graph, *, top: int = 10) -> dict:
 
 def to_graphml(graph: Graph) -> str:
     """The graph as GraphML (for Gephi, yEd, Cytoscape desktop, i2-like tools)."""
-    from xml.sax.saxutils import quoteattr, escape
+    from xml.sax.saxutils import escape, quoteattr
 
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',

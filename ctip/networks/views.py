@@ -35,9 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "focus_node": graph.nodes.get(focus),
             "elements": cytoscape_elements(shown),
             "nodes": sorted(shown.nodes.values(), key=lambda n: (n.kind, n.label)),
-            "edges": [
-                (shown.nodes[a], shown.nodes[b], kind) for a, b, kind in shown.edges
-            ],
+            "edges": [(shown.nodes[a], shown.nodes[b], kind) for a, b, kind in shown.edges],
         }
     return render(request, "networks/home.html", context)
 

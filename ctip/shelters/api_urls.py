@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("shelters/capacity/", api.CapacityBoardApi.as_view(), name="api-capacity"),
+]

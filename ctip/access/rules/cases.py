@@ -3,8 +3,16 @@
 A case is seen by its owning organisation. An organisation may restrict case workers to the
 cases assigned to them (cases.CaseSettings.restrict_to_assigned); holders of cases.view_all
 (supervisors) still see every case of their organisation. Everything hanging off a case is seen
-exactly when the case is. A later rule (referrals) may add a scope that lets a partner see a
-case through an accepted referral: add it to the scopes of "cases.Case" and of its children.
+exactly when the case is.
+
+Referrals (issue 5): while a referral is ACCEPTED, the receiving organisation sees the case and
+the child records of the sections the referral shares (`case_child(..., section)`): profile →
+trafficking events; assessments → assessments and scores; care_plan → plans, goals, actions,
+reviews; services → services delivered; notes → case notes (sensitive ones stay on the owner's
+pages). Consent, overrides, tasks and approvals are never shared. After an accepted transfer the
+case belongs to the receiver; the sender keeps reading the case and the records its own staff
+wrote (`written_before_transfer`). Only the owning organisation changes a case (the services
+check ownership) and only it opens the case pages (cases.selectors.owned_cases).
 """
 
 from django.apps import apps

@@ -40,9 +40,7 @@ def test_dates_are_read_in_both_documented_formats_and_bad_ones_are_dropped():
 def test_an_estimated_age_stands_in_for_a_missing_birth_year():
     record = engine.prepare_record({"record_id": 1, "age": "16"}, reference_year=2026)
     assert record["birth_year"] == 2010 and record["dob"] is None
-    swapped = engine.prepare_record(
-        {"record_id": 2, "full_name": "Sok Dara"}, reference_year=2026
-    )
+    swapped = engine.prepare_record({"record_id": 2, "full_name": "Sok Dara"}, reference_year=2026)
     assert (swapped["family"], swapped["given"]) == ("sok", "dara")
 
 
@@ -137,9 +135,7 @@ def test_match_csv_refuses_a_file_without_record_ids(tmp_path):
     with pytest.raises(CommandError):
         call_command("match_csv", input=str(source), output=str(tmp_path / "out.csv"))
     with pytest.raises(CommandError):
-        call_command(
-            "match_csv", input=str(source), output=str(tmp_path / "o.csv"), threshold=1.5
-        )
+        call_command("match_csv", input=str(source), output=str(tmp_path / "o.csv"), threshold=1.5)
 
 
 def test_match_csv_handles_a_single_record(tmp_path):

@@ -154,9 +154,7 @@ def test_across_organisations_both_must_agree_without_seeing_each_other(cast, tw
     assert AuditEvent.objects.filter(action=AuditAction.MATCH_LINK_REQUESTED).count() == 1
 
 
-def test_a_confirmed_match_raises_the_retrafficking_flag_of_both_records(
-    cast, twins, monkeypatch
-):
+def test_a_confirmed_match_raises_the_retrafficking_flag_of_both_records(cast, twins, monkeypatch):
     calls = []
     monkeypatch.setattr(
         "ctip.returns.services.retrafficking_flag",

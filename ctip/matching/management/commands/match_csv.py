@@ -58,7 +58,9 @@ class Command(BaseCommand):
                 rel = pairs.as_duckdbpyrelation().select(
                     "unique_id_l, unique_id_r, match_probability"
                 )
-                for a, b, p in rel.order("match_probability DESC, unique_id_l, unique_id_r").fetchall():
+                for a, b, p in rel.order(
+                    "match_probability DESC, unique_id_l, unique_id_r"
+                ).fetchall():
                     writer.writerow([a, b, f"{p:.6f}"])
                     pairs_written += 1
         if options["clusters"]:

@@ -1,0 +1,48 @@
+"""Data exchange pages: the HTCDS mapping, and the export of consented cases (audited)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ctip.access.decorators import permission_required
+from ctip.accounts.roles import Perm
+from ctip.audit.models import AuditAction
+from ctip.audit.services import audit_record
+
+from .htcds import MAPPING, NOT_FILLED, htcds_export
+
+
+@permission_required(Perm.EXCHANGE_EXPORT)
+def htcds(request: HttpRequest) -> HttpResponse:
+    """The documented mapping of CTIP to HTCDS 2.0, and what the export would hold."""
+    export = htcds_export(user=request.user)
+    return render(
+        request,
+        "exchange/htcds.html",
+        {
+            "mapping": MAPPING,
+            "not_filled": sorted(NOT_FILLED.items()),
+            "records": len(export.rows),
+            "dropped": export.dropped,
+        },
+    )
+
+
+@permission_required(Perm.EXCHANGE_EXPORT)
+def htcds_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The export as CSV or JSON; every download is audited."""
+    export = htcds_export(user=request.user)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.HTCDS_EXPORTED,
+        target_type="exchange.htcds_export",
+        target_id=fmt,
+        changes={"format": fmt, "records": len(export.rows), "dropped": export.dropped},
+    )
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = HttpResponse(export.to_json(), content_type="application/json")
+    else:
+        response = HttpResponse(export.to_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ctip-htcds-{stamp}.{fmt}"'
+    return response
