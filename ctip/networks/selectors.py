@@ -128,12 +128,15 @@ class Graph:
         return sub
 
 
+def _victim_code(person_uuid) -> str:
+    key = hmac.new(settings.SECRET_KEY.encode(), b"ctip.networks.pseudonym", hashlib.sha256)
+    return hmac.new(key.digest(), str(person_uuid).encode(), hashlib.sha256).hexdigest()[:6]
+
+
 def pseudonym(person_uuid) -> str:
     """A stable pseudonym for a victim: the same person, the same name, for every viewer;
     keyed, so it cannot be turned back into the uuid."""
-    key = hmac.new(settings.SECRET_KEY.encode(), b"ctip.networks.pseudonym", hashlib.sha256)
-    digest = hmac.new(key.digest(), str(person_uuid).encode(), hashlib.sha256).hexdigest()
-    return _("Victim %(code)s") % {"code": digest[:6].upper()}
+    return _("Victim %(code)s") % {"code": _victim_code(person_uuid).upper()}
 
 
 def _person_keys(person_ids: set[int]) -> dict[int, str]:
@@ -217,7 +220,9 @@ def network_for(*, user) -> Graph:
     victim_node: dict[int, str] = {}
     for v in victims:
         label = v.person.display_name if v.person_id in shown_victims else pseudonym(v.person.uuid)
-        victim_node[v.pk] = graph.add(Node(f"victim:{pseudonym(v.person.uuid)}", "victim", label))
+        victim_node[v.pk] = graph.add(
+            Node(f"victim:{_victim_code(v.person.uuid)}", "victim", label)
+        )
         if v.investigation_id in inv_node:
             graph.link(victim_node[v.pk], inv_node[v.investigation_id], "victim in")
     for rel in relations:

@@ -10,9 +10,9 @@
 - Re-trafficking flags: the organisation alerted (the one that reintegrated the person).
 """
 
-from .base import BASE_FIELDS as _BASE
 from django.db.models import Q
 
+from .base import BASE_FIELDS as _BASE
 from .base import C, N, Rule, own_organisation
 from .cases import case_scope
 
@@ -21,6 +21,7 @@ def all_records(user) -> Q:
     """Every record. Not base.everything: an empty Q() drops out of an OR (Q() | Q(x) is
     Q(x)), so a user holding both scopes would see only the narrower one."""
     return Q(pk__isnull=False)
+
 
 RULES: dict[str, Rule] = {
     "shelters.Facility": Rule(

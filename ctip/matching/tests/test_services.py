@@ -226,3 +226,14 @@ def test_the_batch_matches_everyone_and_queues_the_pairs(cast, twins):
     assert MatchKey.objects.values("person").distinct().count() == 4
     again = services.match_batch()
     assert again["new"] == 0
+
+
+def test_the_batch_command_reports_what_it_queued(twins):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("match_people", stdout=out)
+    assert "4 people" in out.getvalue()
+    assert MatchCandidate.objects.count() >= 2
