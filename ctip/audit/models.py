@@ -86,6 +86,7 @@ class AuditAction(models.TextChoices):
     # Statistics and data exchange (issue 8)
     STATISTICS_EXPORTED = "statistics_exported", _("Statistics exported for publication")
     HTCDS_EXPORTED = "htcds_exported", _("Case data exported in HTCDS")
+    REFERENCE_IMPORTED = "reference_imported", _("Reference data set imported")
     # Matching and networks (issue 9)
     MATCH_FOUND = "match_found", _("Possible duplicate found")
     MATCH_CONFIRMED = "match_confirmed", _("Possible duplicate confirmed")

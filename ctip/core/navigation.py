@@ -47,6 +47,7 @@ NAV_ITEMS = [
     NavItem(_("Statistics"), "statistics:dashboard", Perm.STATISTICS_VIEW),
     NavItem(_("Annual report"), "statistics:annual", Perm.STATISTICS_VIEW),
     NavItem(_("HTCDS export"), "exchange:htcds", Perm.EXCHANGE_EXPORT),
+    NavItem(_("National and UNODC figures"), "exchange:compare", Perm.STATISTICS_VIEW),
     NavItem(_("Possible duplicates"), "matching:queue", Perm.MATCHING_REVIEW),
     NavItem(_("Networks"), "networks:home", Perm.NETWORKS_VIEW),
 ]

@@ -1,1 +1,112 @@
-from django.db import models  # noqa: F401
+"""Reference stores: published data sets (CTDC, UNODC GLOTIP) kept beside CTIP's own figures.
+
+They hold aggregates or synthetic records, never a person known to CTIP; they are read through
+`ctip.access` like everything else (statistics.view), and replaced whole by their import
+commands: one `ReferenceDataset` per (source, version), its rows deleted with it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceSource(models.TextChoices):
+    CTDC = "ctdc", _("CTDC victim–perpetrator synthetic data")
+    UNODC = "unodc", _("UNODC Global Report on Trafficking in Persons data")
+
+
+class ReferenceDataset(models.Model):
+    """One imported version of a published data set."""
+
+    source = models.CharField(_("source"), max_length=16, choices=ReferenceSource.choices)
+    version = models.CharField(_("version"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "version"], name="exchange_refset_unique")
+        ]
+        ordering = ["source", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.version}"
+
+
+class CtdcRecord(models.Model):
+    """One row of the CTDC victim–perpetrator synthetic file, values kept as published.
+
+    A blank value is missing; multi-values stay joined by ';' as in the file (the official
+    frequency tables count the joined value as one category).
+    """
+
+    dataset = models.ForeignKey(ReferenceDataset, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField(_("row in the file"))
+    year_register = models.CharField(_("year of registration"), max_length=16, blank=True)
+    gender = models.CharField(_("gender, victim"), max_length=16, blank=True)
+    majority_status = models.CharField(_("majority status, victim"), max_length=16, blank=True)
+    is_forced_labour = models.CharField(_("forced labour"), max_length=4, blank=True)
+    is_sexual_exploit = models.CharField(_("sexual exploitation"), max_length=4, blank=True)
+    un_coo_region = models.CharField(_("region of citizenship"), max_length=64, blank=True)
+    un_coe_region = models.CharField(_("region of exploitation"), max_length=64, blank=True)
+    ip_exploiter = models.CharField(_("role: exploiter"), max_length=4, blank=True)
+    ip_gender = models.CharField(_("gender, perpetrator"), max_length=32, blank=True)
+    ip_age_broad = models.CharField(_("age, perpetrator"), max_length=64, blank=True)
+    ip_citizen_un_region = models.CharField(
+        _("region of citizenship, perpetrator"), max_length=128, blank=True
+    )
+    ip_relation = models.CharField(_("relationship"), max_length=128, blank=True)
+    ip_pay_money = models.CharField(_("victim paid the perpetrator"), max_length=16, blank=True)
+    ip_recruiter_broker = models.CharField(_("role: recruiter"), max_length=4, blank=True)
+    ip_transaction_process = models.CharField(_("role: transaction"), max_length=4, blank=True)
+    ip_control_abuse_kidnap = models.CharField(_("role: control"), max_length=4, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "row"], name="exchange_ctdc_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"CTDC row {self.row}"
+
+
+class UnodcFigure(models.Model):
+    """One figure of the UNODC GLOTIP file.
+
+    `value` is the parsed number (thousands separators removed); a suppressed figure ('<5')
+    keeps `value` empty, `suppressed` true and `below` = 5: it is a small count, not zero.
+    """
+
+    dataset = models.ForeignKey(ReferenceDataset, on_delete=models.CASCADE, related_name="+")
+    iso3 = models.CharField(_("code (ISO 3166 alpha-3 or UNODC area)"), max_length=32)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    subregion = models.CharField(_("subregion"), max_length=100, blank=True)
+    indicator = models.CharField(_("indicator"), max_length=100)
+    dimension = models.CharField(_("dimension"), max_length=100, blank=True)
+    category = models.CharField(_("category"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=32, blank=True)
+    age = models.CharField(_("age"), max_length=32, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.CharField(_("unit of measurement"), max_length=64, blank=True)
+    raw_value = models.CharField(_("value as published"), max_length=32)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3, null=True, blank=True)
+    suppressed = models.BooleanField(_("suppressed"), default=False)
+    below = models.PositiveIntegerField(_("suppressed below"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["dataset", "iso3", "indicator"], name="exchange_unodc_country"),
+            models.Index(
+                fields=["dataset", "subregion", "indicator"], name="exchange_unodc_subreg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.iso3} {self.indicator} {self.year}: {self.raw_value}"

@@ -46,3 +46,30 @@ def htcds_download(request: HttpRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(export.to_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ctip-htcds-{stamp}.{fmt}"'
     return response
+
+
+@permission_required(Perm.STATISTICS_VIEW)
+def compare(request: HttpRequest) -> HttpResponse:
+    """National figures beside UNODC's for Cambodia, South-eastern Asia and the world, by year."""
+    from .models import ReferenceSource
+    from .reference import SPAN, comparison, latest_dataset, measures, years_from
+
+    measure = request.GET.get("measure", "victims")
+    if measure not in {m.key for m in measures()}:
+        measure = "victims"
+    years = years_from(request.GET.get("first"), today=timezone.localdate())
+    chosen, rows = comparison(request.user, measure=measure, years=years)
+    return render(
+        request,
+        "exchange/compare.html",
+        {
+            "measures": measures(),
+            "chosen": chosen,
+            "rows": rows,
+            "years": years,
+            "span": SPAN,
+            "earlier": years[0] - SPAN,
+            "later": years[0] + SPAN,
+            "dataset": latest_dataset(request.user, ReferenceSource.UNODC),
+        },
+    )

@@ -1,0 +1,136 @@
+"""The page comparing national figures with UNODC's: figures, suppression, refusal, queries."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ctip.access.policy import can
+from ctip.accounts.roles import Perm, Role
+from ctip.core.testing import assert_refused, verified_client
+from ctip.exchange import reference as ref
+
+URL = reverse("exchange:compare")
+EXPECTED_QUERIES = 0  # pinned below
+HEADER = ref.UNODC_HEADER
+
+
+def _row(iso3, country, subregion, indicator, year, value, *, dimension="Total", category="Total"):
+    region = "Asia" if subregion.endswith("Asia") else "Europe"
+    return (iso3, country, region, subregion, indicator, dimension, category, "Total", "Total",
+            year, "Counts", value, "GLOTIP")  # fmt: skip
+
+
+def _glotip(tmp_path: Path, rows: list[tuple], name: str = "glotip.xlsx") -> Path:
+    """A small workbook laid out like data_glotip.xlsx (two title rows, then the header)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["UNODC"])
+    sheet.append(["30/05/2023"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(list(row))
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+CONVICTED = "Persons convicted"
+VICTIMS = "Detected trafficking victims"
+BASE_ROWS = [
+    _row("KHM", "Cambodia", "South-eastern Asia", CONVICTED, 2017, "129"),
+    _row("THA", "Thailand", "South-eastern Asia", CONVICTED, 2017, "1,282"),
+    _row("LAO", "Lao People's Democratic Republic", "South-eastern Asia", CONVICTED, 2017, "<5"),
+    _row("DEU", "Germany", "Western Europe", CONVICTED, 2017, "2,000"),
+    # A UNODC area aggregate (no country): must not be added to the world's sum.
+    ("CAR", None, None, None, CONVICTED, "Total", "Total", "Total", "Total", 2017, "Counts", "77",
+     "GLOTIP"),
+    _row("KHM", "Cambodia", "South-eastern Asia", VICTIMS, 2017, "12",
+         dimension="by form of exploitation", category="Forced labour"),
+    _row("KHM", "Cambodia", "South-eastern Asia", VICTIMS, 2017, "<5",
+         dimension="by form of exploitation", category="Sexual exploitation"),
+    _row("MYS", "Malaysia", "South-eastern Asia", VICTIMS, 2017, "44",
+         dimension="by citizenship", category="Cambodia"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def glotip(db, tmp_path):
+    return ref.import_unodc(path=_glotip(tmp_path, BASE_ROWS))
+
+
+def _cells(html: str, year: int) -> str:
+    start = html.index(f'<th scope="row">{year}</th>')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_an_officer_sees_cambodia_the_subregion_and_the_world_side_by_side(cast, glotip):
+    officer = cast.a[Role.STATISTICS_OFFICER]
+    response = verified_client(officer).get(URL, {"measure": "convicted", "first": 2014})
+    assert response.status_code == 200
+    row = _cells(response.content.decode(), 2017)
+    assert "129" in row  # Cambodia, as published
+    # South-eastern Asia: 129 + 1,282, with Lao's '<5' counted apart, not as zero.
+    assert "1,411" in row and "1 figure &lt;5" in row and "3 countries" in row
+    # The world adds Germany; UNODC's area aggregates (no country) are not double counted.
+    assert "3,411" in row and "4 countries" in row and "3,488" not in row
+
+
+def test_cambodia_without_a_total_shows_its_parts_and_cambodians_detected_abroad(cast, glotip):
+    officer = cast.a[Role.STATISTICS_OFFICER]
+    response = verified_client(officer).get(URL, {"measure": "victims", "first": 2014})
+    row = _cells(response.content.decode(), 2017)
+    assert "Forced labour: 12" in row and "Sexual exploitation: &lt;5" in row
+    assert "44" in row  # Cambodian citizens detected in Malaysia
+
+
+def test_a_page_without_an_import_says_so_and_still_shows_national_figures(cast):
+    officer = cast.a[Role.STATISTICS_OFFICER]
+    response = verified_client(officer).get(URL)
+    assert response.status_code == 200
+    assert "import_unodc" in response.content.decode()
+
+
+def test_an_unknown_measure_or_year_falls_back_to_the_defaults(cast, glotip):
+    officer = cast.a[Role.STATISTICS_OFFICER]
+    response = verified_client(officer).get(URL, {"measure": "nope", "first": "x"})
+    assert response.status_code == 200
+    assert response.context["chosen"].key == "victims"
+    assert response.context["years"][-1] == timezone.localdate().year
+
+
+def test_years_are_clamped_to_what_glotip_and_the_calendar_allow():
+    today = date(2026, 6, 1)
+    assert ref.years_from(None, today=today) == list(range(2019, 2027))
+    assert ref.years_from("1990", today=today)[0] == 2003
+    assert ref.years_from("2030", today=today)[-1] == 2026
+    assert len(ref.years_from("2010", today=today)) == ref.SPAN
+
+
+def test_roles_without_statistics_view_are_refused_and_anonymous_is_sent_to_sign_in(cast, glotip):
+    others = [u for u in cast.everyone() if not can(u, Perm.STATISTICS_VIEW)]
+    assert others
+    assert_refused(URL, others, expect=403)
+    assert_refused(URL, [None])
+
+
+def test_the_page_query_count_does_not_grow_with_the_reference_rows(
+    cast, tmp_path, django_assert_num_queries
+):
+    client = verified_client(cast.a[Role.STATISTICS_OFFICER])
+    ref.import_unodc(path=_glotip(tmp_path, BASE_ROWS, "a.xlsx"))
+    client.get(URL, {"measure": "convicted"})  # the session and permissions, once
+    with django_assert_num_queries(EXPECTED_QUERIES):
+        client.get(URL, {"measure": "convicted"})
+    more = BASE_ROWS + [
+        _row(f"X{i:02d}", f"Country {i}", "South-eastern Asia", CONVICTED, year, str(i + 5))
+        for i in range(40)
+        for year in (2019, 2020, 2021)
+    ]
+    ref.import_unodc(path=_glotip(tmp_path, more, "b.xlsx"))
+    with django_assert_num_queries(EXPECTED_QUERIES):
+        client.get(URL, {"measure": "convicted"})
