@@ -51,8 +51,13 @@ def visible_to(user, model_or_queryset: type[models.Model] | QuerySet) -> QueryS
     for permission, scope in rule.scopes:
         if permission in user.permissions:
             q = scope(user)
-            if q is not None:
-                condition = q if condition is None else condition | q
+            if q is None:
+                continue
+            if not q:
+                # An empty Q is "everything". It must not be OR-ed: Django drops an empty Q
+                # from `Q() | Q(x)`, which would narrow "everything" down to x.
+                return queryset
+            condition = q if condition is None else condition | q
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)

@@ -10,24 +10,15 @@
 - Re-trafficking flags: the organisation alerted (the one that reintegrated the person).
 """
 
-from django.db.models import Q
-
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, Rule, own_organisation
+from .base import C, N, Rule, everything, own_organisation
 from .cases import case_scope
-
-
-def all_records(user) -> Q:
-    """Every record. Not base.everything: an empty Q() drops out of an OR (Q() | Q(x) is
-    Q(x)), so a user holding both scopes would see only the narrower one."""
-    return Q(pk__isnull=False)
-
 
 RULES: dict[str, Rule] = {
     "shelters.Facility": Rule(
         scopes=[
             ("shelters.view", own_organisation()),
-            ("capacity.view", all_records),
+            ("capacity.view", everything),
         ],
         fields=_BASE
         | {
@@ -45,7 +36,7 @@ RULES: dict[str, Rule] = {
     "shelters.CapacityBand": Rule(
         scopes=[
             ("shelters.view", own_organisation("facility__organisation")),
-            ("capacity.view", all_records),
+            ("capacity.view", everything),
         ],
         fields={"id": N, "facility": N, "sex": N, "age_min": N, "age_max": N, "places": N},
         change_permissions=("shelters.manage",),
@@ -104,7 +95,7 @@ RULES: dict[str, Rule] = {
     ),
     "referrals.PartnerService": Rule(
         scopes=[
-            ("referrals.view", all_records),
+            ("referrals.view", everything),
             ("directory.manage", own_organisation()),
         ],
         fields=_BASE

@@ -90,3 +90,23 @@ def test_can_change_needs_both_visibility_and_the_change_permission(cast):
     assert policy.can_change(cast.a[Role.CASE_WORKER], person)
     assert not policy.can_change(cast.a[Role.SHELTER_MANAGER], person)  # sees, may not change
     assert not policy.can_change(cast.b[Role.CASE_WORKER], person)  # may change, does not see
+
+
+def test_an_everything_scope_is_not_narrowed_by_another_scope(cast, monkeypatch):
+    """Django drops an empty Q from `Q() | Q(x)`; the policy must not inherit that."""
+    from ctip.access.rules import RULES, Rule, everything, own_organisation
+
+    person_create(actor=cast.a[Role.CASE_WORKER], given_name="A")
+    person_create(actor=cast.b[Role.CASE_WORKER], given_name="B")
+    rule = RULES["people.Person"]
+    monkeypatch.setitem(
+        RULES,
+        "people.Person",
+        Rule(
+            scopes=[("people.view", own_organisation()), ("sensitivity.restricted", everything)],
+            fields=rule.fields,
+        ),
+    )
+    supervisor = cast.a[Role.CASE_SUPERVISOR]  # holds both permissions
+    assert policy.visible_to(supervisor, Person).count() == 2
+    assert policy.visible_to(cast.a[Role.CASE_WORKER], Person).count() == 1
