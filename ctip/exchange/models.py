@@ -80,6 +80,8 @@ class UnodcFigure(models.Model):
 
     `value` is the parsed number (thousands separators removed); a suppressed figure ('<5')
     keeps `value` empty, `suppressed` true and `below` = 5: it is a small count, not zero.
+    No unique key: the file repeats (country, indicator, dimension, category, sex, age, year) for
+    some 'Other' sexes and 'Other forms of exploitation', whose finer labels it does not carry.
     """
 
     dataset = models.ForeignKey(ReferenceDataset, on_delete=models.CASCADE, related_name="+")

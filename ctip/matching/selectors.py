@@ -9,11 +9,50 @@ holds the other record, never its content.
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from ctip.access.policy import get_visible_or_404, visible_to
 from ctip.people.models import Person
 
 from .models import OPEN_STATUSES, IdentityMember, MatchCandidate
+
+# The model's comparisons and levels (engine.py), as reviewers read them.
+FIELD_LABELS = {
+    "given": _("Given name"),
+    "family": _("Family name"),
+    "name_km": _("Name in Khmer script"),
+    "birth": _("Date of birth or age"),
+    "sex": _("Sex"),
+    "place": _("Home village, district, province"),
+    "address": _("Address"),
+    "phone": _("Phone"),
+    "id_number": _("Identity document"),
+    "email": _("Email"),
+}
+LEVEL_LABELS = {
+    "missing": _("missing in one record"),
+    "exact": _("the same"),
+    "same name, another spelling": _("the same name, spelt differently"),
+    "names swapped": _("given and family name swapped"),
+    "very similar": _("very similar"),
+    "matches an alias": _("matches an alias"),
+    "similar": _("similar"),
+    "disagree": _("different"),
+    "same letters, other vowel signs": _("the same letters, other vowel signs"),
+    "one letter differs": _("one letter differs"),
+    "same date of birth": _("the same date of birth"),
+    "one digit differs": _("one digit differs"),
+    "day and month swapped": _("day and month swapped"),
+    "born within a year": _("born within a year"),
+    "born within three years": _("born within three years"),
+    "same": _("the same"),
+    "same postcode": _("the same village"),
+    "same locality": _("the same district"),
+    "same region": _("the same province"),
+    "same number": _("the same number"),
+    "same last six digits": _("the same last six digits"),
+    "one sign differs": _("one sign differs"),
+}
 
 
 @dataclass
@@ -31,6 +70,14 @@ class CandidateView:
     def evidence(self) -> dict:
         # Which fields agreed says something about the other record: only for those who see it.
         return self.candidate.evidence if self.sees_both else {}
+
+    @property
+    def evidence_rows(self) -> list[tuple[str, str]]:
+        """(field, how it compared) in the reviewer's language."""
+        return [
+            (FIELD_LABELS.get(field, field), LEVEL_LABELS.get(level, level))
+            for field, level in self.evidence.items()
+        ]
 
     @property
     def awaiting_us(self) -> bool:

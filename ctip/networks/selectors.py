@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ctip.access.policy import can, visible_to
 from ctip.accounts.roles import Perm
@@ -44,6 +45,17 @@ PHONE_COUNTRIES = {
 PLACE_KINDS = ("province", "country")
 
 
+KIND_LABELS = {
+    "suspect": _lazy("Suspect"),
+    "victim": _lazy("Victim"),
+    "identifier": _lazy("Identifier"),
+    "establishment": _lazy("Establishment"),
+    "investigation": _lazy("Investigation"),
+    "province": _lazy("Province"),
+    "country": _lazy("Country"),
+}
+
+
 @dataclass
 class Node:
     id: str
@@ -51,6 +63,10 @@ class Node:
     label: str
     detail: str = ""
     url: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 @dataclass
@@ -191,11 +207,11 @@ def network_for(*, user) -> Graph:
             prov = graph.add(
                 Node(f"province:{inv.province.code}", "province", inv.province.name_en)
             )
-            graph.link(inv_node[inv.pk], prov, "in province")
+            graph.link(inv_node[inv.pk], prov, _("in province"))
         for country in countries.get(inv.case_id, []):
             if country.code != "KH":
                 node = graph.add(Node(f"country:{country.code}", "country", country.name_en))
-                graph.link(inv_node[inv.pk], node, "destination")
+                graph.link(inv_node[inv.pk], node, _("destination"))
     suspect_node: dict[int, str] = {}
     for s in suspects:
         node_id = person_key[s.person_id]
@@ -203,7 +219,7 @@ def network_for(*, user) -> Graph:
             Node(node_id, "suspect", s.person.display_name, s.get_role_display())
         )
         if s.investigation_id in inv_node:
-            graph.link(suspect_node[s.pk], inv_node[s.investigation_id], "suspect in")
+            graph.link(suspect_node[s.pk], inv_node[s.investigation_id], _("suspect in"))
     for use in uses:
         ident = use.identifier
         kind = "establishment" if ident.kind == IdentifierKind.ESTABLISHMENT else "identifier"
@@ -211,11 +227,13 @@ def network_for(*, user) -> Graph:
             Node(f"identifier:{ident.uuid}", kind, ident.value, ident.get_kind_display())
         )
         if use.suspect_id in suspect_node:
-            graph.link(suspect_node[use.suspect_id], node, "uses")
+            graph.link(suspect_node[use.suspect_id], node, _("uses"))
         if ident.kind == IdentifierKind.PHONE and not ident.normalised.startswith("0"):
             for prefix, code in sorted(PHONE_COUNTRIES.items(), key=lambda kv: -len(kv[0])):
                 if ident.normalised.startswith(prefix):
-                    graph.link(node, graph.add(Node(f"country:{code}", "country", code)), "abroad")
+                    graph.link(
+                        node, graph.add(Node(f"country:{code}", "country", code)), _("abroad")
+                    )
                     break
     victim_node: dict[int, str] = {}
     for v in victims:
@@ -224,7 +242,7 @@ def network_for(*, user) -> Graph:
             Node(f"victim:{_victim_code(v.person.uuid)}", "victim", label)
         )
         if v.investigation_id in inv_node:
-            graph.link(victim_node[v.pk], inv_node[v.investigation_id], "victim in")
+            graph.link(victim_node[v.pk], inv_node[v.investigation_id], _("victim in"))
     for rel in relations:
         if rel.suspect_id in suspect_node and rel.victim_id in victim_node:
             graph.link(
@@ -235,7 +253,7 @@ def network_for(*, user) -> Graph:
             prov = graph.add(
                 Node(f"province:{arrest.province.code}", "province", arrest.province.name_en)
             )
-            graph.link(suspect_node[arrest.suspect_id], prov, "arrested in")
+            graph.link(suspect_node[arrest.suspect_id], prov, _("arrested in"))
     return graph
 
 

@@ -135,3 +135,15 @@ def test_the_page_query_count_does_not_grow_with_the_reference_rows(
     ref.import_unodc(path=_glotip(tmp_path, more, "b.xlsx"))
     with django_assert_num_queries(EXPECTED_QUERIES):
         client.get(URL, {"measure": "convicted"})
+
+
+def test_a_sum_made_only_of_suppressed_figures_is_not_shown_as_zero(cast, tmp_path):
+    rows = [_row("LAO", "Lao People's Democratic Republic", "South-eastern Asia", CONVICTED, 2018,
+                 "<5")]  # fmt: skip
+    ref.import_unodc(path=_glotip(tmp_path, rows))
+    officer = cast.a[Role.STATISTICS_OFFICER]
+    response = verified_client(officer).get(URL, {"measure": "convicted", "first": 2014})
+    row = _cells(response.content.decode(), 2018)
+    unodc = row.split("</td>")[3:]  # after the year, the national figure, Cambodia, abroad
+    assert all('<span class="muted">1 figure &lt;5</span>' in cell for cell in unodc[:2])
+    assert "+ 1" not in row

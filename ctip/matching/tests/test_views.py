@@ -34,7 +34,7 @@ def test_a_reviewer_sees_both_records_of_their_own_organisation(cast, queued):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Chan Sophal" in body and "Sophall Chan" in body
-    assert "same date of birth" in body  # the evidence
+    assert "the same date of birth" in body and "Date of birth or age" in body  # evidence
 
 
 def test_across_organisations_only_the_existence_and_the_organisation_are_shown(cast, queued):
