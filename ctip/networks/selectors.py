@@ -319,7 +319,8 @@ def analysis(graph: Graph, *, top: int = 10) -> dict:
         if kinds.get("investigation", 0) == 0 and len(comp) < 2:
             continue
         anchor = max(comp, key=lambda n: (degree.get(n, 0), n))
-        components.append({"size": len(comp), "kinds": dict(kinds), "anchor": graph.nodes[anchor]})
+        labelled = {str(KIND_LABELS.get(k, k)): count for k, count in sorted(kinds.items())}
+        components.append({"size": len(comp), "kinds": labelled, "anchor": graph.nodes[anchor]})
     ranked = sorted(graph.nodes.values(), key=lambda n: (-degree.get(n.id, 0), n.label))
     identifiers = [
         (n, degree.get(n.id, 0)) for n in ranked if n.kind in ("identifier", "establishment")
