@@ -3,8 +3,8 @@ from django.urls import reverse
 from ctip.accounts.roles import Role
 from ctip.core.testing import verified_client
 from ctip.referrals.models import ReferralStatus
+from ctip.shelters.testing import c_user
 
-from .conftest import c_user
 from .test_referrals import refer
 
 

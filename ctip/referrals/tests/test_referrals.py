@@ -13,8 +13,7 @@ from ctip.people.models import IdentityDocument, Person
 from ctip.referrals import services
 from ctip.referrals.models import PartnerService, Referral, ReferralStatus, Section
 from ctip.referrals.selectors import shared_view
-
-from .conftest import c_user
+from ctip.shelters.testing import c_user
 
 SHARE = [Section.IDENTITY, Section.ASSESSMENTS]
 

@@ -16,8 +16,7 @@ from ctip.places.models import Country
 from ctip.returns import services
 from ctip.returns.models import FollowUpVisit, ReTraffickingFlag, Return
 from ctip.returns.selectors import follow_up_dashboard, returns_by_country_year
-
-from .conftest import c_user
+from ctip.shelters.testing import c_user
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from ctip.referrals.services import referral_accept, referral_create
 from ctip.shelters import services
 from ctip.shelters.models import Placement
 from ctip.shelters.selectors import capacity_board
-
-from .conftest import c_user
+from ctip.shelters.testing import c_user
 
 
 @pytest.fixture
