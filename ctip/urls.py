@@ -23,6 +23,7 @@ api_patterns = [
     path("", include("ctip.networks.api_urls")),
     path("", include("ctip.statistics.api_urls")),
     path("", include("ctip.exchange.api_urls")),
+    path("", include("ctip.interop.api_urls")),
 ]
 
 urlpatterns = [
@@ -50,4 +51,5 @@ urlpatterns = [
     path("networks/", include("ctip.networks.urls")),
     path("statistics/", include("ctip.statistics.urls")),
     path("exchange/", include("ctip.exchange.urls")),
+    path("interop/", include("ctip.interop.urls")),
 ]

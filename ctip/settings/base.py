@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ctip.networks",
     "ctip.statistics",
     "ctip.exchange",
+    "ctip.interop",
 ]
 
 MIDDLEWARE = [
