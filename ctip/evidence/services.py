@@ -25,6 +25,7 @@ from ctip.access.policy import can, sensitive_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
+from ctip.core.files import SIGNATURES, sniff_binary_type
 from ctip.core.pdf import render_pdf
 from ctip.justice.models import Investigation
 from ctip.people.models import Person
@@ -48,19 +49,7 @@ def max_upload_bytes() -> int:
 
 # --- file type, by content ------------------------------------------------------------------
 
-# (content type, test on the first bytes). Anything else is refused: no HTML, SVG, scripts,
-# archives or executables, whatever the file is called.
-_SIGNATURES = [
-    ("application/pdf", lambda h: h.startswith(b"%PDF-")),
-    ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
-    ("image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
-    ("image/gif", lambda h: h[:6] in (b"GIF87a", b"GIF89a")),
-    ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
-    ("audio/wav", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WAVE"),
-    ("audio/ogg", lambda h: h[:4] == b"OggS"),
-    ("audio/mpeg", lambda h: h[:3] == b"ID3" or h[:2] in (b"\xff\xfb", b"\xff\xf3")),
-    ("video/mp4", lambda h: h[4:8] == b"ftyp"),
-]
+# Anything without a known signature is refused unless it is harmless UTF-8 text.
 # Control characters other than tab, newlines and form feed: binary, not text.
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ACTIVE_TEXT = re.compile(rb"<\s*(html|script|svg|iframe|body|head|meta|!doctype)", re.IGNORECASE)
@@ -72,9 +61,9 @@ def sniff_content_type(head: bytes) -> str | None:
     Plain text is accepted only when it is valid UTF-8 without NUL bytes or markup that a
     browser would run.
     """
-    for content_type, test in _SIGNATURES:
-        if test(head):
-            return content_type
+    content_type = sniff_binary_type(head, (t for t, _ in SIGNATURES))
+    if content_type:
+        return content_type
     if not head or _CONTROL.search(head) or _ACTIVE_TEXT.search(head):
         return None
     try:

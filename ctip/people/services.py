@@ -12,6 +12,7 @@ from ctip.access.policy import can, can_change, readable_fields, sensitive_field
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
+from ctip.core.files import IMAGE_TYPES, sniff_binary_type
 from ctip.core.services import apply_changes, lock_and_check_version
 
 from .models import FamilyLink, IdentityDocument, Person
@@ -37,21 +38,14 @@ EDITABLE_FIELDS = (
 # Many-to-many fields are set after the row is saved.
 M2M_FIELDS = ("citizenship",)
 PHOTO_MAX_BYTES = 3 * 1024 * 1024
-# (content type, test on the first bytes), as ctip/evidence judges uploads: only these images,
-# whatever the file is called; no SVG (it can carry script), no HTML posing as a picture.
-_PHOTO_SIGNATURES = (
-    ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
-    ("image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
-    ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
-)
 
 
 def photo_content_type(head: bytes) -> str | None:
-    """The image type of a photo judged from its first bytes; None when not accepted."""
-    for content_type, test in _PHOTO_SIGNATURES:
-        if test(head):
-            return content_type
-    return None
+    """The image type of a photo judged from its first bytes; None when not accepted.
+
+    Only JPEG, PNG and WebP, whatever the file is called: no SVG (it can carry script).
+    """
+    return sniff_binary_type(head, IMAGE_TYPES)
 
 
 def _head(upload, size: int = 16) -> bytes:
