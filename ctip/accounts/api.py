@@ -94,6 +94,8 @@ class OrganisationListApi(GenericAPIView):
 class UserListApi(GenericAPIView):
     """Users of the caller's organisation (organisation admins) or of all (system admins)."""
 
+    # As the user list page: refused (403) to roles that administer no users.
+    required_permission = (Perm.USERS_MANAGE_OWN_ORG, Perm.USERS_MANAGE_ALL)
     serializer_class = UserOutput
 
     def get_queryset(self):

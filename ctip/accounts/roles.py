@@ -110,6 +110,11 @@ class Perm:
     STATISTICS_RELEASE = "statistics.release"  # k-anonymous record-level releases
     EXCHANGE_EXPORT = "exchange.export"  # own organisation's consented cases in HTCDS 2.0
 
+    # --- Interoperability (issue 8): Primero/CPIMS+ and OSCaR ---
+    INTEROP_SYNC = "interop.sync"  # the interop API: list changed cases, upsert by external id
+    INTEROP_MANAGE = "interop.manage"  # own organisation's partner systems: register, disable
+    EXCHANGE_IMPORT = "exchange.import"  # HTCDS CSV/XLSX files into own organisation's cases
+
 
 P = Perm
 _EVERYONE = {P.DASHBOARD_VIEW, P.ORGANISATIONS_VIEW, P.REFERENCE_VIEW, P.API_TOKEN}
@@ -229,11 +234,30 @@ STATISTICS: dict[str, set[str]] = {
     # Statistics officers see aggregates only, small cells suppressed, never a person.
     Role.STATISTICS_OFFICER: {P.STATISTICS_EXPORT, P.STATISTICS_RELEASE},
     # Case data leave CTIP only with a supervisor's hand, and only with a sharing consent.
-    Role.CASE_SUPERVISOR:    {P.EXCHANGE_EXPORT},
+    Role.CASE_SUPERVISOR:    {P.EXCHANGE_EXPORT, P.EXCHANGE_IMPORT},
+}
+
+# Interoperability: partner case-management systems (issue 8). A partner system calls with the
+# token of a supervisor of the organisation it acts for: syncing reads and writes whole cases
+# and records consent, which only supervisors do. Org admins register and disable systems but
+# see no case (they hold no cases.view), so they are not given sync.
+INTEROP: dict[str, set[str]] = {
+    Role.CASE_SUPERVISOR: {P.INTEROP_SYNC, P.INTEROP_MANAGE},
+    Role.ORG_ADMIN:       {P.INTEROP_MANAGE},
 }
 # fmt: on
 
-_DOMAINS = (FOUNDATION, INTAKE, CASES, JUSTICE, PREVENTION, AFTERCARE, MATCHING, STATISTICS)
+_DOMAINS = (
+    FOUNDATION,
+    INTAKE,
+    CASES,
+    JUSTICE,
+    PREVENTION,
+    AFTERCARE,
+    MATCHING,
+    STATISTICS,
+    INTEROP,
+)
 
 ROLES: dict[str, RoleSpec] = {
     role: _spec(

@@ -267,7 +267,11 @@ class ServiceDelivery(BaseModel):
         ordering = ["-delivered_on", "-requested_on", "-id"]
         verbose_name = _("service delivered")
         verbose_name_plural = _("services delivered")
-        indexes = [models.Index(fields=["provider", "status"], name="delivery_provider_status")]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="delivery_provider_status"),
+            # Statistics count services delivered by period (bench/reports.py).
+            models.Index(fields=["delivered_on"], name="delivery_delivered_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} ({self.get_status_display()})"

@@ -155,7 +155,14 @@ class Case(BaseModel):
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["organisation", "status"], name="case_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="case_org_status"),
+            # The case list's order (cases_visible_to) and the statistics' periods
+            # (bench/latency.py, bench/reports.py).
+            models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
+            models.Index(fields=["opened_on"], name="case_opened_on"),
+            models.Index(fields=["closed_on"], name="case_closed_on"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -14,6 +14,7 @@ from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
 from ctip.core.pdf import render_pdf
 from ctip.people.models import Person
 
@@ -133,6 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.CASES_OPEN)
+@once_per_submission
 def case_open_view(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("person"):
@@ -338,6 +340,7 @@ def consent_withdraw_view(request: HttpRequest, consent_uuid) -> HttpResponse:
 
 
 @permission_required(Perm.CASES_CHANGE)
+@once_per_submission
 def note_add_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case = case_get_for_user(user=request.user, case_uuid=case_uuid)
     form = NoteForm(request.POST or None)
@@ -353,6 +356,7 @@ def note_add_view(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 @permission_required(Perm.CASES_CHANGE)
+@once_per_submission
 def task_add_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case = case_get_for_user(user=request.user, case_uuid=case_uuid)
     form = TaskForm(request.POST or None, case=case)

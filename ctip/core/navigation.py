@@ -47,7 +47,9 @@ NAV_ITEMS = [
     NavItem(_("Statistics"), "statistics:dashboard", Perm.STATISTICS_VIEW),
     NavItem(_("Annual report"), "statistics:annual", Perm.STATISTICS_VIEW),
     NavItem(_("HTCDS export"), "exchange:htcds", Perm.EXCHANGE_EXPORT),
-    NavItem(_("National and UNODC figures"), "exchange:compare", Perm.STATISTICS_VIEW),
+    NavItem(_("HTCDS import"), "exchange:import", Perm.EXCHANGE_IMPORT),
+    NavItem(_("National and reference figures"), "exchange:compare", Perm.STATISTICS_VIEW),
+    NavItem(_("Partner systems"), "interop:list", Perm.INTEROP_MANAGE),
     NavItem(_("Possible duplicates"), "matching:queue", Perm.MATCHING_REVIEW),
     NavItem(_("Networks"), "networks:home", Perm.NETWORKS_VIEW),
 ]

@@ -14,6 +14,7 @@ from ctip.access.decorators import permission_required
 from ctip.access.policy import can, readable_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
 from ctip.justice.models import Investigation, InvestigationVictim
 from ctip.justice.selectors import investigation_get_for_user
 from ctip.people.models import Person
@@ -37,6 +38,7 @@ def _item_values(form) -> dict:
 
 
 @permission_required(Perm.EVIDENCE_ADD)
+@once_per_submission
 def upload(request: HttpRequest, investigation_uuid) -> HttpResponse:
     inv = _investigation_for_adding(request, investigation_uuid)
     form = EvidenceForm(

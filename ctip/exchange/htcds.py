@@ -172,14 +172,19 @@ NOT_FILLED: dict[str, Promise] = {
 # Column names the toolkits spell differently from the spreadsheet (see shared/data/README.md):
 # an importer reads both; the export writes the spreadsheet's.
 VARIANT_SPELLINGS = {
+    # The ODK XLSForm (htcds_xlsform.xlsx, sheet "survey").
     "prs_First_Name": "prs_FirstName",
+    "prs_Second_Name": "prs_SecondName",
+    "vic_Methods_of_Control": "vic_MethodsOfControl",
+    # The Excel template (HTCDS_Excel_Spreadsheet_v2.0.xlsx, header row).
     "vic_TraffickinStatusDecisionMakingOrg": "vic_TraffickingStatusDecisionMakingOrg",
 }
 
 
 def canonical_column(name: str) -> str:
     """The spreadsheet's spelling of an HTCDS column name, whichever toolkit wrote it."""
-    return VARIANT_SPELLINGS.get(name.strip(), name.strip())
+    name = name.replace("\ufeff", "").strip()  # a byte-order mark Excel leaves on CSV headers
+    return VARIANT_SPELLINGS.get(name, name)
 
 
 @dataclass

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ctip.core.models import BaseModel
+
 
 class ReferenceSource(models.TextChoices):
     CTDC = "ctdc", _("CTDC victim–perpetrator synthetic data")
@@ -112,3 +114,124 @@ class UnodcFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.iso3} {self.indicator} {self.year}: {self.raw_value}"
+
+
+# --- HTCDS import -------------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Stopped: the file could not be read")
+
+
+class ImportBatch(BaseModel):
+    """One uploaded HTCDS file being imported into an organisation's people and cases.
+
+    One batch per (organisation, file content): uploading the same file again finds this batch
+    and continues it, so a file is never imported twice. The file itself is kept only until
+    the import finishes (it holds names), then emptied; its SHA-256 stays.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=8)  # "csv" or "xlsx"
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    content = models.BinaryField(_("file content"), blank=True, default=b"", editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("rows already imported"), default=0)
+    # File-level notes: unknown columns, columns recognised but not imported.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    file_error = models.TextField(_("why the file could not be read"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Whoever processes the batch holds it until this moment (renewed as it goes); a lease
+    # left over by a stopped server simply expires, and the next request resumes the batch.
+    lease_until = models.DateTimeField(_("being processed until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("HTCDS import")
+        verbose_name_plural = _("HTCDS imports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sha256"], name="exchange_import_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.is_finished else 0
+        return min(100, round(100 * self.rows_done / self.total_rows))
+
+
+class RowOutcome(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Not imported: errors")
+    DUPLICATE = "duplicate", _("Not imported: already imported")
+
+
+class ImportedRow(models.Model):
+    """The outcome of one row of a batch: written once, in the row's own transaction.
+
+    Its (batch, row) key is what makes an import resumable and exactly-once: a row that has
+    one is never processed again. A row carrying an external id (cas_CaseNumber) is imported
+    at most once per organisation, whichever file brings it.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    row = models.PositiveIntegerField(_("row in the file"))
+    external_id = models.CharField(_("external identifier"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices)
+    # [{"column": "prs_Birthdate", "message": "..."}]; warnings carry "level": "warning".
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row"], name="exchange_import_row_once"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=models.Q(outcome="imported") & ~models.Q(external_id=""),
+                name="exchange_import_external_id_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row} {self.outcome}"

@@ -584,3 +584,144 @@ def years_from(first: str | None, *, today) -> list[int]:
 def latest_dataset(user, source: str) -> ReferenceDataset | None:
     """The latest imported version of a source that `user` may see."""
     return visible_to(user, ReferenceDataset).filter(source=source).order_by("-version").first()
+
+
+# --- National figures beside CTDC's -----------------------------------------------------------
+
+CTDC_REGIONS = ["Asia", "Europe", "Africa", "Americas/Oceania"]
+
+
+@dataclass
+class ProfileLine:
+    """One category of a profile: CTIP's protected count and share beside CTDC's."""
+
+    label: str
+    national: object  # a protected statistics Cell
+    national_share: Decimal | None  # None: not shown (too few, or a hidden figure nearby)
+    region: int
+    region_share: Decimal | None
+    world: int
+    world_share: Decimal | None
+
+
+@dataclass
+class ProfileSection:
+    title: str
+    lines: list[ProfileLine]
+    note: str = ""
+
+
+@dataclass
+class CtdcComparison:
+    year: int
+    region: str
+    dataset: ReferenceDataset | None
+    sections: list[ProfileSection]
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _ctdc_counts(user, region: str, dataset: ReferenceDataset | None) -> dict[str, int]:
+    """Every CTDC count the comparison needs, for all regions and for `region`, in one query."""
+    from django.db.models import Q
+
+    categories = {
+        "female": Q(gender="Female"),
+        "male": Q(gender="Male"),
+        "sex_known": ~Q(gender=""),
+        "minor": Q(majority_status="Minor"),
+        "adult": Q(majority_status="Adult"),
+        "age_known": ~Q(majority_status=""),
+        "sexual": Q(is_sexual_exploit="1"),
+        "labour": Q(is_forced_labour="1"),
+        "form_known": Q(is_sexual_exploit="1") | Q(is_forced_labour="1"),
+        "all": Q(),
+    }
+    in_region = Q(un_coe_region=region)
+    counts = {}
+    for key, q in categories.items():
+        counts[f"world_{key}"] = Count("id", filter=q) if key != "all" else Count("id")
+        counts[f"region_{key}"] = Count("id", filter=q & in_region)
+    if dataset is None:
+        return dict.fromkeys(counts, 0)
+    row = ctdc_records(user, dataset).aggregate(**counts)
+    return {k: v or 0 for k, v in row.items()}
+
+
+def ctdc_comparison(user, *, year: int, region: str = "Asia") -> CtdcComparison:
+    """CTIP's victims referred to protection (cases opened in `year`) beside the CTDC synthetic
+    records (all years), by sex, child or adult, and form of exploitation, as counts and shares.
+
+    National figures come from `ctip.statistics`, small-cell protected; a national share is shown
+    only when every figure of its section is, since a share and a total would give a hidden
+    figure away. CTDC figures are published synthetic data and are shown as published.
+    """
+    from ctip.statistics import selectors as stats
+
+    stats.check_statistics(user)
+    if region not in CTDC_REGIONS:
+        region = CTDC_REGIONS[0]
+    start, end = stats.year_bounds(year)
+    dataset = latest_dataset(user, ReferenceSource.CTDC)
+    ctdc = _ctdc_counts(user, region, dataset)
+
+    def section(title: str, by: str, pairs: list, known: str, note: str = "") -> ProfileSection:
+        result = stats.breakdown(user=user, code="cases_opened", start=start, end=end, by=by)
+        cells = {row.key: row.cell for row in result.rows}
+        every_shown = result.total.shown and all(c.shown for c in cells.values())
+        unknown = cells.get("unknown")
+        national_known = (result.total.value or 0) - (unknown.value or 0 if unknown else 0)
+        if by == "sex" and "u" in cells:
+            national_known -= cells["u"].value or 0
+        lines = []
+        for label, key, ctdc_key in pairs:
+            cell = cells.get(key)
+            lines.append(
+                ProfileLine(
+                    label=label,
+                    national=cell,
+                    national_share=(
+                        _share(cell.value or 0, national_known) if every_shown and cell else None
+                    ),
+                    region=ctdc[f"region_{ctdc_key}"],
+                    region_share=_share(ctdc[f"region_{ctdc_key}"], ctdc[f"region_{known}"]),
+                    world=ctdc[f"world_{ctdc_key}"],
+                    world_share=_share(ctdc[f"world_{ctdc_key}"], ctdc[f"world_{known}"]),
+                )
+            )
+        return ProfileSection(title, lines, note)
+
+    sections = [
+        section(
+            _("Sex"), "sex", [(_("Female"), "f", "female"), (_("Male"), "m", "male")], "sex_known"
+        ),
+        section(
+            _("Child or adult"),
+            "age_group",
+            [
+                (_("Children (under 18)"), "child", "minor"),
+                (_("Adults (18 and over)"), "adult", "adult"),
+            ],
+            "age_known",
+            _("CTIP: age when trafficked where recorded, else age on 31 December."),
+        ),
+        section(
+            _("Form of exploitation"),
+            "exploitation",
+            [
+                (_("Sexual exploitation"), "SexualExploitation", "sexual"),
+                (_("Forced labour"), "ForcedLabour", "labour"),
+            ],
+            "form_known",
+            _(
+                "A record may show both forms, so shares can add up to more than 100%. CTIP "
+                "records child labour, servitude, begging and forced criminality apart from "
+                "forced labour; CTDC may count them as forced labour."
+            ),
+        ),
+    ]
+    return CtdcComparison(year=year, region=region, dataset=dataset, sections=sections)

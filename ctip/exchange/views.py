@@ -50,9 +50,13 @@ def htcds_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @permission_required(Perm.STATISTICS_VIEW)
 def compare(request: HttpRequest) -> HttpResponse:
-    """National figures beside UNODC's for Cambodia, South-eastern Asia and the world, by year."""
+    """National figures beside the reference data: UNODC's for Cambodia, South-eastern Asia and
+    the world by year (default), or CTDC's synthetic records by profile (?source=ctdc)."""
     from .models import ReferenceSource
     from .reference import SPAN, comparison, latest_dataset, measures, years_from
+
+    if request.GET.get("source") == ReferenceSource.CTDC:
+        return _compare_ctdc(request)
 
     measure = request.GET.get("measure", "victims")
     if measure not in {m.key for m in measures()}:
@@ -71,5 +75,28 @@ def compare(request: HttpRequest) -> HttpResponse:
             "earlier": years[0] - SPAN,
             "later": years[0] + SPAN,
             "dataset": latest_dataset(request.user, ReferenceSource.UNODC),
+        },
+    )
+
+
+def _compare_ctdc(request: HttpRequest) -> HttpResponse:
+    """CTIP's victims referred to protection in a year beside the CTDC synthetic records."""
+    from .reference import CTDC_REGIONS, ctdc_comparison
+
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    if not 2000 <= year <= this_year:
+        year = this_year
+    result = ctdc_comparison(request.user, year=year, region=request.GET.get("region", ""))
+    return render(
+        request,
+        "exchange/compare_ctdc.html",
+        {
+            "result": result,
+            "regions": CTDC_REGIONS,
+            "years": list(range(this_year, this_year - 8, -1)),
         },
     )

@@ -160,7 +160,11 @@ class Report(BaseModel):
         ordering = ["-received_at"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
-        indexes = [models.Index(fields=["status", "urgency"], name="intake_status_urgency")]
+        indexes = [
+            models.Index(fields=["status", "urgency"], name="intake_status_urgency"),
+            # Statistics count reports by period (bench/reports.py).
+            models.Index(fields=["received_at"], name="intake_received_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(outcome=""),

@@ -18,6 +18,7 @@ from ctip.access.decorators import permission_required
 from ctip.access.policy import can, readable_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
 
 from . import ratelimit, services, triage
 from .forms import (
@@ -71,6 +72,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.REPORTS_CREATE)
+@once_per_submission
 def report_console(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -155,6 +155,8 @@ class CountsApi(GenericAPIView):
             year = int(request.GET.get("year", timezone.localdate().year))
         except ValueError as exc:
             raise ValidationError({"year": ["Give a year, e.g. 2025."]}) from exc
+        if not 1900 <= year <= 2999:  # beyond datetime's range the query itself fails (500)
+            raise ValidationError({"year": ["Give a year, e.g. 2025."]})
         c = selectors.annual_counts(user=request.user, year=year)
 
         def tally(t):

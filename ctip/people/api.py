@@ -140,13 +140,17 @@ class PersonDetailApi(GenericAPIView):
 
     @extend_schema(request=PersonUpdateInput, responses={200: PersonOutput, 409: None})
     def patch(self, request, person_uuid):
-        person = person_get_for_user(user=request.user, person_uuid=person_uuid)
+        # The permission before anything else (as in post); then the input, before the lookup:
+        # a refused body must not log a read of the person (nothing was shown).
+        if not request.user.has_perm(Perm.PEOPLE_CHANGE):
+            self.permission_denied(request)
         data = PersonUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "version" not in values:
             raise ValidationError({"version": ["This field is required."]})
         version = values.pop("version")
+        person = person_get_for_user(user=request.user, person_uuid=person_uuid)
         person = _service_call(
             services.person_update,
             actor=request.user,

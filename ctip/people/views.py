@@ -10,6 +10,7 @@ from ctip.access.decorators import permission_required
 from ctip.access.policy import can_change, get_visible_or_404, readable_fields
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
 
 from . import services
 from .forms import PersonForm
@@ -94,6 +95,7 @@ def family_link_add_view(request: HttpRequest, person_uuid) -> HttpResponse:
 
 
 @permission_required(Perm.PEOPLE_CREATE)
+@once_per_submission
 def person_create_view(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

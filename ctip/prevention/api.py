@@ -212,6 +212,7 @@ class TrainingSummaryApi(GenericAPIView):
 
     required_permission = (Perm.PREVENTION_VIEW, Perm.PREVENTION_COUNTS)
     serializer_class = TrainingSummaryOutput
+    pagination_class = None  # one list, as the schema says (not a paginated page)
 
     @extend_schema(responses=TrainingSummaryOutput(many=True))
     def get(self, request):

@@ -11,6 +11,7 @@ from ctip.access.policy import can
 from ctip.accounts.roles import Perm
 from ctip.cases.selectors import case_get_for_user
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
 
 from . import services
 from .forms import AcceptForm, DirectoryFilterForm, PartnerServiceForm, ReasonForm, ReferralForm
@@ -38,6 +39,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.REFERRALS_CREATE)
+@once_per_submission
 def referral_create_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case = case_get_for_user(user=request.user, case_uuid=case_uuid)
     form = ReferralForm(request.POST or None, user=request.user)

@@ -22,3 +22,8 @@ SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 WHITENOISE_USE_FINDERS = False
+# Hashed file names (after `collectstatic`) so phones may keep CSS and JS for a year.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -113,6 +113,31 @@ TABLES = [
     ),
     (N_("Cross-border returns of victims, by country"), "returns", "country", "direction", ""),
     (N_("Officials trained, by institution"), "officials_trained", "institution", None, ""),
+    # Added later: appended so that the numbers of earlier tables stay as published.
+    (
+        N_("Victims identified by screening, by age band and sex"),
+        "victims_identified",
+        "age_band",
+        "sex",
+        N_("Age on 31 December of the year."),
+    ),
+    (
+        N_("Victims referred to protection services, by form of exploitation and sex"),
+        "cases_opened",
+        "exploitation",
+        "sex",
+        N_(
+            "A case recording several forms of exploitation appears under each; the totals "
+            "count it once."
+        ),
+    ),
+    (
+        N_("Victims referred to protection services, by form of exploitation and age"),
+        "cases_opened",
+        "exploitation",
+        "age_group",
+        N_("Age when trafficked where recorded, else age on 31 December."),
+    ),
 ]
 
 

@@ -118,3 +118,65 @@ class IndicatorFiguresApi(GenericAPIView):
                 ],
             }
         )
+
+
+class ResponseTimeQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    by = serializers.ChoiceField(choices=selectors.RESPONSE_TIME_DIMENSIONS, default="urgency")
+
+
+class ResponseTimeRow(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    acted = serializers.JSONField(help_text='Reports acted on: a number, or "<5" / "x"')
+    median_minutes = serializers.JSONField(help_text='Minutes; "x" when hidden; null: no report')
+    p90_minutes = serializers.JSONField(help_text='Minutes; "x" when hidden; null: no report')
+
+
+class ResponseTimesOutput(serializers.Serializer):
+    year = serializers.IntegerField()
+    by = serializers.CharField()
+    threshold = serializers.IntegerField()
+    total = ResponseTimeRow()
+    rows = ResponseTimeRow(many=True)
+
+
+def _time_row(row: selectors.ResponseTimeRow) -> dict:
+    return {
+        "key": str(row.key),
+        "label": row.label,
+        "acted": row.acted.as_json(),
+        "median_minutes": row.median.as_json(),
+        "p90_minutes": row.p90.as_json(),
+    }
+
+
+class ResponseTimesApi(GenericAPIView):
+    """Time from receiving a report to its first action: median and 90th percentile, in minutes,
+    overall and by urgency, province, source or month; hidden where too few reports lie behind."""
+
+    required_permission = Perm.STATISTICS_VIEW
+    serializer_class = ResponseTimesOutput
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=True),
+            OpenApiParameter("by", str, enum=list(selectors.RESPONSE_TIME_DIMENSIONS)),
+        ],
+        responses=ResponseTimesOutput,
+    )
+    def get(self, request):
+        query = ResponseTimeQuery(data=request.GET)
+        query.is_valid(raise_exception=True)
+        year, by = query.validated_data["year"], query.validated_data["by"]
+        start, end = selectors.year_bounds(year)
+        times = selectors.response_times(user=request.user, start=start, end=end, by=by)
+        return Response(
+            {
+                "year": year,
+                "by": by,
+                "threshold": times.threshold,
+                "total": _time_row(times.total),
+                "rows": [_time_row(row) for row in times.rows],
+            }
+        )

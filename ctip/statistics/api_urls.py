@@ -13,4 +13,9 @@ urlpatterns = [
         api.IndicatorFiguresApi.as_view(),
         name="api-statistics-indicator",
     ),
+    path(
+        "statistics/response-times/",
+        api.ResponseTimesApi.as_view(),
+        name="api-statistics-response-times",
+    ),
 ]

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 # Age bands (inclusive), aligned with prevention's reach bands; the first three are children.
@@ -47,6 +48,7 @@ DIMENSION_LABELS: dict[str, Promise] = {
     "age_group": _("Child or adult"),
     "age_band": _("Age band"),
     "form": _("Form of exploitation"),
+    "exploitation": _("Form of exploitation"),
     "kind": _("Sex or labour trafficking"),
     "country": _("Country"),
     "organisation": _("Organisation"),
@@ -163,12 +165,45 @@ def sentence_band_expression(months: str) -> Case:
 
 
 @dataclass(frozen=True)
+class ListDimension:
+    """A dimension read from a JSON list of vocabulary values (e.g. a case's forms of exploitation).
+
+    A record counts under each value it lists, and under "unknown" when it lists none of them;
+    a total still counts it once. `vocabulary` is the dotted path of the TextChoices listed.
+    """
+
+    field: str
+    vocabulary: str
+
+    def choices(self) -> list[tuple[str, str]]:
+        return list(import_string(self.vocabulary).choices)
+
+    def values(self) -> list[str]:
+        return [value for value, _label in self.choices()]
+
+    def q(self, value: str) -> Q:
+        """Records listing `value` (UNKNOWN: records listing no known value), in SQL.
+
+        The JSON text is searched for the quoted value, which works the same on SQLite and
+        PostgreSQL (SQLite has no JSON containment lookup); the quotes keep "ForcedLabour"
+        from matching inside another value.
+        """
+        if value == UNKNOWN:
+            listed = Q(pk__in=[])
+            for known in self.values():
+                listed |= self.q(known)
+            return ~listed
+        return Q(**{f"{self.field}__icontains": f'"{value}"'})
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One national indicator.
 
     `model` and `where` give the records counted; `date_field` places each in a period;
     `measure` is what is counted ("id", or a path counted distinct, e.g. a person); `dimensions`
-    map a dimension name to the path of its value (None for computed ones: age, kind, sentence).
+    map a dimension name to the path of its value (None for computed ones: age, kind, sentence),
+    or to a `ListDimension` when a record may carry several values.
     """
 
     code: str
@@ -183,7 +218,7 @@ class Indicator:
     where: Q = field(default_factory=Q)
     person: str | None = None  # path to people.Person, for sex and age
     age_field: str = ""  # an age recorded for the event, preferred to the person's age
-    dimensions: dict[str, str | None] = field(default_factory=dict)
+    dimensions: dict[str, "str | ListDimension | None"] = field(default_factory=dict)
     # Replaces the period filter (e.g. cases active at the end of the period).
     period: Callable[[date, date], Q] | None = None
     group: Promise = _("Other")
@@ -216,9 +251,22 @@ class Indicator:
             hi = datetime.combine(end, time.min, tzinfo=tz)
         return Q(**{f"{self.date_field}__gte": lo, f"{self.date_field}__lt": hi})
 
+    def is_list(self, dimension: str) -> bool:
+        """True when a record may fall under several values of the dimension."""
+        return isinstance(self.dimensions.get(dimension), ListDimension)
+
+    def list_q(self, dimension: str, value: str) -> Q:
+        """The records counted under one value of a list dimension."""
+        spec = self.dimensions[dimension]
+        if not isinstance(spec, ListDimension):
+            raise ValueError(f"{dimension} is not a list dimension")
+        return spec.q(value)
+
     def expression(self, dimension: str, ref: date):
-        """The SQL expression of one dimension's value."""
+        """The SQL expression of one dimension's value (not for list dimensions: see list_q)."""
         path = self.dimensions[dimension]
+        if isinstance(path, ListDimension):
+            raise ValueError(f"{dimension} lists several values per record: use list_q")
         if dimension == "age_band" and path is None:
             return age_band_expression(person=self.person or "", age_field=self.age_field, ref=ref)
         if dimension == "age_group":
@@ -240,14 +288,20 @@ class Indicator:
             return ExtractMonth(self.date_field)
         return F(path)
 
-    def aggregate(self):
+    def aggregate(self, filter: Q | None = None):  # noqa: A002 (Django's own name)
+        """The figure of a cell (of the records matching `filter`, when given)."""
         if self.amount:
-            return Sum(self.amount)
-        return Count(self.measure, distinct=self.distinct)
+            return Sum(self.amount, filter=filter)
+        return Count(self.measure, distinct=self.distinct, filter=filter)
 
-    def weight(self):
+    def weight(self, filter: Q | None = None):  # noqa: A002
         """The number of records behind a cell, which small-cell protection is applied to."""
-        return Count(self.measure, distinct=self.distinct)
+        return Count(self.measure, distinct=self.distinct, filter=filter)
+
+    def measures(self, filter: Q | None = None, *, suffix: str = "") -> dict:  # noqa: A002
+        """Both aggregates of a cell, named `value` and `n` (plus `suffix`), for aggregate() or
+        annotate(): the figure, and the record count that protection looks at."""
+        return {f"value{suffix}": self.aggregate(filter), f"n{suffix}": self.weight(filter)}
 
 
 def _sex(person: str) -> str:
@@ -272,6 +326,26 @@ def _placed(start: date, end: date) -> Q:
 
 
 _CASE_PROVINCE = "person__home_village__commune__district__province_id"
+# The forms of exploitation recorded on a case (HTCDS vocabulary; several per case).
+_CASE_EXPLOITATION = ListDimension("exploitation_types", "ctip.cases.vocabulary.ExploitationType")
+# The same, for records that belong to a case (services, referrals, returns...).
+_OF_CASE_EXPLOITATION = ListDimension(
+    "case__exploitation_types", "ctip.cases.vocabulary.ExploitationType"
+)
+_OF_CASE_SURVIVOR = _person_dims("case__person", f"case__{_CASE_PROVINCE}")
+
+# Records shared by several indicators (splatted into them): protection cases, whose survivor's
+# age is the age when trafficked where recorded; convictions, counted by the day of the verdict.
+_CASES = {"model": "cases.Case", "person": "person", "age_field": "age_when_trafficked"}
+_CONVICTIONS = {
+    "model": "justice.Verdict",
+    "date_field": "decided_on",
+    "where": Q(outcome="convicted"),
+}
+_VERDICT_FORM = {
+    "kind": "court_case__investigation__exploitation_form",
+    "form": "court_case__investigation__exploitation_form",
+}
 _GROUP_AFTERCARE = _("Aftercare")
 _GROUP_INTAKE = _("Reports and operations")
 _GROUP_PROTECTION = _("Protection")
@@ -369,13 +443,12 @@ INDICATORS: list[Indicator] = [
         name=_("Cases opened"),
         description=_("Protection cases opened for survivors."),
         counts=_("Cases by the day they were opened."),
-        model="cases.Case",
+        **_CASES,
         date_field="opened_on",
-        person="person",
-        age_field="age_when_trafficked",
         dimensions={
             "month": None,
             **_person_dims("person", _CASE_PROVINCE),
+            "exploitation": _CASE_EXPLOITATION,
             "country": "destination_countries__code",
             "source": "source",
             "organisation": "organisation__code",
@@ -390,16 +463,17 @@ INDICATORS: list[Indicator] = [
         name=_("Cases active"),
         description=_("Cases open at some time in the period."),
         counts=_("Cases opened before the end of the period and not closed before its start."),
-        model="cases.Case",
+        **_CASES,
         date_field="opened_on",
         period=_cases_active,
-        person="person",
-        age_field="age_when_trafficked",
         dimensions={
             **_person_dims("person", _CASE_PROVINCE),
+            "exploitation": _CASE_EXPLOITATION,
+            "country": "destination_countries__code",
             "status": "status",
             "organisation": "organisation__code",
         },
+        distinct=True,  # a case with two destination countries counts once
         group=_GROUP_PROTECTION,
         unit=_("cases"),
     ),
@@ -408,16 +482,18 @@ INDICATORS: list[Indicator] = [
         name=_("Cases closed"),
         description=_("Cases closed in the period."),
         counts=_("Cases by the day they were closed."),
-        model="cases.Case",
+        **_CASES,
         date_field="closed_on",
         where=Q(status="closed"),
-        person="person",
-        age_field="age_when_trafficked",
         dimensions={
             "month": None,
             **_person_dims("person", _CASE_PROVINCE),
+            "exploitation": _CASE_EXPLOITATION,
+            "country": "destination_countries__code",
+            "source": "source",
             "organisation": "organisation__code",
         },
+        distinct=True,  # a case with two destination countries counts once
         group=_GROUP_PROTECTION,
         unit=_("cases"),
     ),
@@ -434,8 +510,8 @@ INDICATORS: list[Indicator] = [
             "month": None,
             "category": "service__category",
             "service": "service__code",
-            "sex": "case__person__sex",
-            "age_group": None,
+            **_OF_CASE_SURVIVOR,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "provider__code",
         },
         group=_GROUP_PROTECTION,
@@ -459,6 +535,8 @@ INDICATORS: list[Indicator] = [
             "province": "facility__province_id",
             "sex": "case__person__sex",
             "age_group": None,
+            "age_band": None,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "facility__organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -473,10 +551,13 @@ INDICATORS: list[Indicator] = [
         counts=_("Referrals sent in the period."),
         model="referrals.Referral",
         date_field="created_at",
+        person="case__person",
         dimensions={
             "month": None,
             "referral_service": "service",
             "referral_status": "status",
+            **_OF_CASE_SURVIVOR,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "to_organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -489,10 +570,13 @@ INDICATORS: list[Indicator] = [
         counts=_("Referrals accepted or completed, by the time of the decision."),
         model="referrals.Referral",
         date_field="decided_at",
+        person="case__person",
         where=Q(status__in=["accepted", "completed"]),
         dimensions={
             "month": None,
             "referral_service": "service",
+            **_OF_CASE_SURVIVOR,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "to_organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -510,8 +594,9 @@ INDICATORS: list[Indicator] = [
         dimensions={
             "country": "country_id",
             "direction": "direction",
-            "sex": "case__person__sex",
-            "age_group": None,
+            "month": None,
+            **_OF_CASE_SURVIVOR,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -530,8 +615,9 @@ INDICATORS: list[Indicator] = [
         person="case__person",
         dimensions={
             "option": "option",
-            "sex": "case__person__sex",
-            "age_group": None,
+            "month": None,
+            **_OF_CASE_SURVIVOR,
+            "exploitation": _OF_CASE_EXPLOITATION,
             "organisation": "case__organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -546,6 +632,7 @@ INDICATORS: list[Indicator] = [
         date_field="visited_on",
         dimensions={
             "living_as_planned": "living_where_planned",
+            "month": None,
             "organisation": "plan__case__organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -565,8 +652,8 @@ INDICATORS: list[Indicator] = [
         distinct=True,
         person="person",
         dimensions={
-            "sex": "person__sex",
-            "age_group": None,
+            "month": None,
+            **_person_dims("person", _CASE_PROVINCE),
             "organisation": "organisation__code",
         },
         group=_GROUP_AFTERCARE,
@@ -602,6 +689,7 @@ INDICATORS: list[Indicator] = [
             **_person_dims("person", "investigation__province_id"),
             "form": "exploitation_form",
             "kind": "exploitation_form",
+            "organisation": "investigation__organisation__code",
         },
         group=_GROUP_JUSTICE,
         unit=_("people"),
@@ -620,6 +708,7 @@ INDICATORS: list[Indicator] = [
             **_person_dims("person", "investigation__province_id"),
             "form": "investigation__exploitation_form",
             "kind": "investigation__exploitation_form",
+            "organisation": "investigation__organisation__code",
         },
         group=_GROUP_JUSTICE,
         unit=_("people"),
@@ -629,17 +718,16 @@ INDICATORS: list[Indicator] = [
         name=_("People convicted"),
         description=_("Defendants convicted; a person counts once however many verdicts."),
         counts=_("Distinct defendants with a conviction decided in the period."),
-        model="justice.Verdict",
-        date_field="decided_on",
+        **_CONVICTIONS,
         measure="defendant",
         distinct=True,
-        where=Q(outcome="convicted"),
         person="defendant__person",
         dimensions={
             **_person_dims("defendant__person", "court_case__investigation__province_id"),
-            "form": "court_case__investigation__exploitation_form",
-            "kind": "court_case__investigation__exploitation_form",
+            **_VERDICT_FORM,
             "sentence": "sentence_months",
+            "month": None,
+            "organisation": "court_case__investigation__organisation__code",
         },
         group=_GROUP_JUSTICE,
         unit=_("people"),
@@ -649,13 +737,8 @@ INDICATORS: list[Indicator] = [
         name=_("Sentences imposed"),
         description=_("Prison sentences of convictions, in bands of length."),
         counts=_("Convictions decided in the period, by length of sentence."),
-        model="justice.Verdict",
-        date_field="decided_on",
-        where=Q(outcome="convicted"),
-        dimensions={
-            "sentence": "sentence_months",
-            "kind": "court_case__investigation__exploitation_form",
-        },
+        **_CONVICTIONS,
+        dimensions={"sentence": "sentence_months", **_VERDICT_FORM},
         group=_GROUP_JUSTICE,
         unit=_("sentences"),
     ),
@@ -664,11 +747,9 @@ INDICATORS: list[Indicator] = [
         name=_("Compensation ordered (riel)"),
         description=_("Compensation courts ordered convicted traffickers to pay to victims."),
         counts=_("Sum of compensation ordered in convictions decided in the period."),
-        model="justice.Verdict",
-        date_field="decided_on",
+        **_CONVICTIONS,
         amount="compensation_ordered_riel",
-        where=Q(outcome="convicted"),
-        dimensions={"kind": "court_case__investigation__exploitation_form"},
+        dimensions=_VERDICT_FORM,
         group=_GROUP_JUSTICE,
         unit=_("riel"),
     ),
@@ -677,11 +758,9 @@ INDICATORS: list[Indicator] = [
         name=_("Compensation paid (riel)"),
         description=_("Compensation actually paid to victims, as recorded with the verdict."),
         counts=_("Sum of compensation paid in convictions decided in the period."),
-        model="justice.Verdict",
-        date_field="decided_on",
+        **_CONVICTIONS,
         amount="compensation_paid_riel",
-        where=Q(outcome="convicted"),
-        dimensions={"kind": "court_case__investigation__exploitation_form"},
+        dimensions=_VERDICT_FORM,
         group=_GROUP_JUSTICE,
         unit=_("riel"),
     ),
@@ -715,6 +794,7 @@ INDICATORS: list[Indicator] = [
         dimensions={
             "sex": "sex",
             "institution": "institution",
+            "month": None,
             "province": "training__province_id",
             "organisation": "training__organisation__code",
         },

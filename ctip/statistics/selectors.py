@@ -4,6 +4,10 @@ These are the one place that counts records across every organisation without th
 per-record scope of `ctip.access`: they are open to holders of `statistics.view` only, they
 return aggregates (a count or a sum per cell), and every cell passes through
 `protection.protect` before anyone sees it.
+
+The one exception to "the database counts" is `response_times`: a median and a percentile are
+not portable SQL (SQLite has neither), so it reads two timestamps and a dimension value per
+report, never anything that names a person, and works them out here.
 """
 
 import calendar
@@ -57,6 +61,11 @@ class Breakdown:
     withheld: bool = False  # the drill-down itself would reveal a suppressed figure
 
 
+def _key(value: Hashable) -> Hashable:
+    """A dimension value as tables list it: a missing one is "unknown"."""
+    return value if value not in (None, "") else ind.UNKNOWN
+
+
 def _base(indicator: ind.Indicator, start: date, end: date) -> QuerySet:
     return (
         indicator.queryset()
@@ -68,6 +77,9 @@ def _base(indicator: ind.Indicator, start: date, end: date) -> QuerySet:
 
 def _filtered(indicator: ind.Indicator, qs: QuerySet, filters: dict[str, str], ref: date):
     for i, (dimension, value) in enumerate(filters.items()):
+        if indicator.is_list(dimension):
+            qs = qs.filter(indicator.list_q(dimension, value))
+            continue
         alias = f"f{i}"
         qs = qs.annotate(**{alias: indicator.expression(dimension, ref)})
         qs = qs.filter(**{alias: int(value) if dimension == "month" else value})
@@ -90,21 +102,39 @@ def _figures(
     """Raw (unprotected) values and weights by key, and the totals. Two queries at most."""
     ref = end - timedelta(days=1)
     qs = _filtered(indicator, _base(indicator, start, end), filters, ref)
-    totals = qs.aggregate(value=indicator.aggregate(), n=indicator.weight())
+    if by and indicator.is_list(by):
+        return _list_figures(indicator, qs, by)
+    totals = qs.aggregate(**indicator.measures())
     values: dict = {}
     weights: dict = {}
     if by:
         grouped = (
             qs.annotate(k=indicator.expression(by, ref))
             .values("k")
-            .annotate(value=indicator.aggregate(), n=indicator.weight())
+            .annotate(**indicator.measures())
             .order_by("k")
         )
         for row in grouped:
-            key = row["k"] if row["k"] not in (None, "") else ind.UNKNOWN
+            key = _key(row["k"])
             values[key] = (values.get(key) or 0) + (row["value"] or 0)
             weights[key] = weights.get(key, 0) + row["n"]
     return values, weights, {"value": totals["value"] or 0, "n": totals["n"] or 0}
+
+
+def _list_keys(indicator: ind.Indicator, dimension: str) -> list[str]:
+    return [*indicator.dimensions[dimension].values(), ind.UNKNOWN]
+
+
+def _list_figures(indicator: ind.Indicator, qs: QuerySet, by: str) -> tuple[dict, dict, dict]:
+    """`_figures` by a list dimension: one query of conditional counts, one pair per value."""
+    keys = _list_keys(indicator, by)
+    columns = {}
+    for i, key in enumerate(keys):
+        columns |= indicator.measures(indicator.list_q(by, key), suffix=str(i))
+    row = qs.aggregate(**indicator.measures(), **columns)
+    values = {k: row[f"value{i}"] or 0 for i, k in enumerate(keys) if row[f"n{i}"]}
+    weights = {k: row[f"n{i}"] for i, k in enumerate(keys) if row[f"n{i}"]}
+    return values, weights, {"value": row["value"] or 0, "n": row["n"] or 0}
 
 
 def breakdown(
@@ -229,24 +259,26 @@ def crosstab(
     if rows not in indicator.dimensions or columns not in indicator.dimensions:
         raise ValueError(f"Unknown dimension for {code}")
     ref = end - timedelta(days=1)
-    grouped = (
-        _base(indicator, start, end)
-        .annotate(r=indicator.expression(rows, ref), c=indicator.expression(columns, ref))
-        .values("r", "c")
-        .annotate(n=indicator.weight())
-        .order_by("r", "c")
-    )
-    counts: dict = {}
-    row_seen: dict = {}
-    col_seen: dict = {}
-    for row in grouped:
-        r = row["r"] if row["r"] not in (None, "") else ind.UNKNOWN
-        c = row["c"] if row["c"] not in (None, "") else ind.UNKNOWN
-        counts[(r, c)] = counts.get((r, c), 0) + row["n"]
-        row_seen[r] = col_seen[c] = 1
+    if indicator.is_list(rows) or indicator.is_list(columns):
+        counts, row_seen, col_seen, totals = _list_crosstab_counts(
+            indicator, _base(indicator, start, end), rows, columns, ref
+        )
+    else:
+        grouped = (
+            _base(indicator, start, end)
+            .annotate(r=indicator.expression(rows, ref), c=indicator.expression(columns, ref))
+            .values("r", "c")
+            .annotate(n=indicator.weight())
+            .order_by("r", "c")
+        )
+        counts, row_seen, col_seen, totals = {}, {}, {}, None
+        for row in grouped:
+            r, c = _key(row["r"]), _key(row["c"])
+            counts[(r, c)] = counts.get((r, c), 0) + row["n"]
+            row_seen[r] = col_seen[c] = 1
     row_keys = dimension_keys(rows, row_seen)
     col_keys = dimension_keys(columns, col_seen)
-    grid = protect(counts, rows=row_keys, columns=col_keys, threshold=threshold)
+    grid = protect(counts, rows=row_keys, columns=col_keys, totals=totals, threshold=threshold)
     row_labels = dimension_labels(rows, row_keys)
     col_labels = dimension_labels(columns, col_keys)
     return Crosstab(
@@ -255,6 +287,48 @@ def crosstab(
         columns=[(k, col_labels.get(k, str(k))) for k in col_keys] + [(TOTAL, str(_("Total")))],
         grid=grid,
     )
+
+
+def _list_crosstab_counts(
+    indicator: ind.Indicator, qs: QuerySet, rows: str, columns: str, ref: date
+) -> tuple[dict, dict, dict, dict]:
+    """Crosstab counts where one dimension is a list one (one query).
+
+    A record listing two values counts in both of their lines, so the margins along the list
+    dimension are counted directly (distinct records), not summed from the cells.
+    """
+    if indicator.is_list(rows) and indicator.is_list(columns):
+        raise ValueError("Two list dimensions cannot be crossed")
+    listed, other = (rows, columns) if indicator.is_list(rows) else (columns, rows)
+    keys = _list_keys(indicator, listed)
+    conditional = {
+        f"n{i}": indicator.weight(filter=indicator.list_q(listed, k)) for i, k in enumerate(keys)
+    }
+    grouped = (
+        qs.annotate(o=indicator.expression(other, ref))
+        .values("o")
+        .annotate(n=indicator.weight(), **conditional)
+        .order_by("o")
+    )
+    counts: dict = {}
+    list_seen: dict = {}
+    other_seen: dict = {}
+    margin: dict = {}
+    for row in grouped:
+        o = _key(row["o"])
+        other_seen[o] = 1
+        margin[o] = margin.get(o, 0) + row["n"]
+        for i, k in enumerate(keys):
+            if row[f"n{i}"]:
+                list_seen[k] = 1
+                cell = (k, o) if listed == rows else (o, k)
+                counts[cell] = counts.get(cell, 0) + row[f"n{i}"]
+    # The margin along the other dimension (one cell per value of it) and the grand total.
+    totals = {((TOTAL, o) if listed == rows else (o, TOTAL)): n for o, n in margin.items()}
+    totals[(TOTAL, TOTAL)] = sum(margin.values())
+    if listed == rows:
+        return counts, list_seen, other_seen, totals
+    return counts, other_seen, list_seen, totals
 
 
 @dataclass
@@ -273,9 +347,7 @@ def headlines(
     for indicator in ind.INDICATORS:
         if codes is not None and indicator.code not in codes:
             continue
-        totals = _base(indicator, start, end).aggregate(
-            value=indicator.aggregate(), n=indicator.weight()
-        )
+        totals = _base(indicator, start, end).aggregate(**indicator.measures())
         grid = protect({}, rows=[], totals={(TOTAL, TOTAL): totals["n"] or 0}, threshold=limit)
         out.append(Headline(indicator, _cell(grid.total, totals["value"] or 0, indicator)))
     return out
@@ -287,6 +359,7 @@ def headlines(
 def _static_keys(dimension: str) -> list | None:
     from ctip.care.models import ServiceCategory
     from ctip.cases.models import CaseSource, CaseStatus
+    from ctip.cases.vocabulary import ExploitationType
     from ctip.intake.models import Source, Urgency
     from ctip.justice.models import ExploitationForm, TraffickingKind
     from ctip.operations.models import ScreeningResult
@@ -307,6 +380,7 @@ def _static_keys(dimension: str) -> list | None:
         "status": CaseStatus.values,
         "category": ServiceCategory.values,
         "institution": Institution.values,
+        "exploitation": ExploitationType.values,
     }
     from ctip.referrals.models import ReferralStatus
     from ctip.referrals.models import ServiceCategory as ReferralService
@@ -355,6 +429,7 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
     """Labels of a dimension's values in the active language (one query for places, orgs)."""
     from ctip.care.models import ServiceCategory, ServiceType
     from ctip.cases.models import CaseSource, CaseStatus
+    from ctip.cases.vocabulary import ExploitationType
     from ctip.intake.models import Source, Urgency
     from ctip.justice.models import ExploitationForm, TraffickingKind
     from ctip.operations.models import ScreeningResult
@@ -395,6 +470,7 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
             "sex": Sex.choices,
             "kind": TraffickingKind.choices,
             "form": ExploitationForm.choices,
+            "exploitation": ExploitationType.choices,
             "source": Source.choices + CaseSource.choices,
             "urgency": Urgency.choices,
             "result": ScreeningResult.choices,
@@ -431,3 +507,139 @@ def dashboard_widget(*, user) -> dict:
     start, end = year_bounds(today.year)
     shown = ["reports_received", "victims_identified", "cases_opened", "convictions"]
     return {"year": today.year, "figures": headlines(user=user, start=start, end=end, codes=shown)}
+
+
+# --- time from report to first action ----------------------------------------------------------
+
+RESPONSE_TIME_DIMENSIONS = ("urgency", "province", "source", "month")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A published median or percentile, in minutes; hidden when too few reports lie behind it.
+
+    A duration is not a count, so a hidden one reads "x" (never "<5", which would read as
+    "under five minutes").
+    """
+
+    minutes: float | None
+    hidden: bool = False  # too few reports; None minutes without it: no report to time
+
+    @property
+    def shown(self) -> bool:
+        return self.minutes is not None
+
+    def __str__(self) -> str:
+        if self.minutes is not None:
+            return format_minutes(self.minutes)
+        return "x" if self.hidden else "—"
+
+    def as_json(self) -> float | str | None:
+        if self.minutes is not None:
+            return round(self.minutes, 1)
+        return "x" if self.hidden else None
+
+
+def format_minutes(minutes: float) -> str:
+    """A waiting time for people: '45 min', '3 h 05 min', '2 d 4 h'."""
+    whole = round(minutes)
+    if whole < 60:
+        return _("%(m)s min") % {"m": whole}
+    hours, mins = divmod(whole, 60)
+    if hours < 48:
+        return _("%(h)s h %(m)02d min") % {"h": hours, "m": mins}
+    days, hours = divmod(hours, 24)
+    return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+
+
+def median(values: list[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count) of sorted values."""
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def percentile(values: list[float], p: int) -> float | None:
+    """The nearest-rank p-th percentile of sorted values: the smallest value with at least p% of
+    the values at or below it."""
+    if not values:
+        return None
+    rank = max(1, -(-len(values) * p // 100))  # ceil(n * p / 100)
+    return values[rank - 1]
+
+
+@dataclass
+class ResponseTimeRow:
+    key: Hashable
+    label: str
+    acted: Cell  # reports acted on: a protected count
+    median: Duration
+    p90: Duration
+
+
+@dataclass
+class ResponseTimes:
+    """Time from receiving a report to its first action, for reports received in [start, end)."""
+
+    start: date
+    end: date
+    dimension: str
+    rows: list[ResponseTimeRow]
+    total: ResponseTimeRow
+    threshold: int
+
+
+def response_times(
+    *, user, start: date, end: date, by: str = "urgency", threshold: int | None = None
+) -> ResponseTimes:
+    """Median and 90th percentile of the time to first action, overall and by `by` (one query).
+
+    Only reports acted on count (a report still waiting has no time yet; the in-target
+    indicator counts those that waited too long). Small-cell rule: where the number of reports
+    acted on is hidden, so are its median and 90th percentile.
+    """
+    check_statistics(user)
+    if by not in RESPONSE_TIME_DIMENSIONS:
+        raise ValueError(f"Unknown dimension {by!r} for response times")
+    limit = small_cell_threshold() if threshold is None else threshold
+    indicator = ind.get("reports_received")
+    ref = end - timedelta(days=1)
+    # Two timestamps and a key per report: nothing that names anyone is read.
+    rows = (
+        _base(indicator, start, end)
+        .filter(first_action_at__isnull=False)
+        .annotate(k=indicator.expression(by, ref))
+        .values_list("k", "received_at", "first_action_at")
+    )
+    waits: dict = {}
+    everyone: list[float] = []
+    for key, received, first in rows:
+        minutes = max((first - received).total_seconds() / 60, 0.0)
+        waits.setdefault(_key(key), []).append(minutes)
+        everyone.append(minutes)
+    keys = dimension_keys(by, waits)
+    grid = protect(
+        {(k, TOTAL): len(waits.get(k, [])) for k in keys},
+        rows=keys,
+        totals={(TOTAL, TOTAL): len(everyone)},
+        threshold=limit,
+    )
+    labels = dimension_labels(by, keys)
+
+    def row(key: Hashable, label: str, cell: Cell, minutes: list[float]) -> ResponseTimeRow:
+        minutes = sorted(minutes)
+        if not cell.shown:
+            return ResponseTimeRow(key, label, cell, Duration(None, True), Duration(None, True))
+        return ResponseTimeRow(
+            key, label, cell, Duration(median(minutes)), Duration(percentile(minutes, 90))
+        )
+
+    return ResponseTimes(
+        start=start,
+        end=end,
+        dimension=by,
+        rows=[row(k, labels.get(k, str(k)), grid.get(k), waits.get(k, [])) for k in keys],
+        total=row(TOTAL, str(_("All reports")), grid.total, everyone),
+        threshold=limit,
+    )

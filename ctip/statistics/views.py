@@ -67,6 +67,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "indicator": by_province.indicator.name,
         "year": year,
     }
+    times_by = request.GET.get("times", "urgency")
+    if times_by not in selectors.RESPONSE_TIME_DIMENSIONS:
+        times_by = "urgency"
+    times = selectors.response_times(user=request.user, start=start, end=end, by=times_by)
     return render(
         request,
         "statistics/dashboard.html",
@@ -80,6 +84,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "map_svg": charts.province_map(_map_cells(by_province), title=title),
             "map_rows": by_province.rows,
             "map_total": by_province.total,
+            "times": times,
+            "times_by": times_by,
+            "times_dimensions": [
+                (d, ind.DIMENSION_LABELS[d]) for d in selectors.RESPONSE_TIME_DIMENSIONS
+            ],
             "legend": legend(),
         },
     )

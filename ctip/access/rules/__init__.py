@@ -11,7 +11,17 @@ The rules of each domain stand in their own module below; this package is the on
 decides, and `ctip.access.policy` the one place that applies them.
 """
 
-from . import aftercare, cases, foundation, intake, justice, matching, prevention, statistics
+from . import (
+    aftercare,
+    cases,
+    foundation,
+    intake,
+    interop,
+    justice,
+    matching,
+    prevention,
+    statistics,
+)
 from .base import BASE_FIELDS, C, N, R, Rule, Scope, Sensitivity, everything, own_organisation
 
 RULES: dict[str, Rule] = {}
@@ -24,6 +34,7 @@ for _module in (
     aftercare,
     matching,
     statistics,
+    interop,
 ):
     _overlap = RULES.keys() & _module.RULES.keys()
     if _overlap:

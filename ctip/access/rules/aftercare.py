@@ -7,12 +7,28 @@
   receiver sees of the case itself is decided in rules/cases.py (accepted referrals only).
 - Directory entries: every user who refers or answers referrals.
 - Returns, reintegration plans and follow-ups: whoever sees the case as its owner.
-- Re-trafficking flags: the organisation alerted (the one that reintegrated the person).
+- Re-trafficking flags: the organisation alerted (the one that reintegrated the person), under
+  its assignment rule: a flag names the case.
 """
+
+from django.db.models import Q
 
 from .base import BASE_FIELDS as _BASE
 from .base import C, N, Rule, everything, own_organisation
-from .cases import case_scope
+from .cases import case_scope, restricts_to_assigned
+
+
+def _alerted(user) -> Q | None:
+    """Flags raised for the user's organisation. A flag names the case (number, plan): where
+    the organisation restricts case workers to their assigned cases, a user without
+    cases.view_all sees only the flags of the cases assigned to them."""
+    if not user.organisation_id:
+        return None
+    q = Q(organisation_id=user.organisation_id)
+    if "cases.view_all" not in user.permissions and restricts_to_assigned(user):
+        q &= Q(plan__case__case_worker_id=user.pk) | Q(plan__case__supervisor_id=user.pk)
+    return q
+
 
 RULES: dict[str, Rule] = {
     "shelters.Facility": Rule(
@@ -169,7 +185,7 @@ RULES: dict[str, Rule] = {
         change_permissions=("returns.manage",),
     ),
     "returns.ReTraffickingFlag": Rule(
-        scopes=[("returns.view", own_organisation())],
+        scopes=[("returns.view", _alerted)],
         fields=_BASE
         | {
             "organisation": N,

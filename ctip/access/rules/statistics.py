@@ -2,7 +2,7 @@
 
 from ctip.accounts.roles import Perm
 
-from .base import N, Rule, everything
+from .base import BASE_FIELDS, C, N, R, Rule, everything, own_organisation
 
 # Reference data sets are published aggregates or synthetic records, never a person known to
 # CTIP: every field is normal, and statistics officers (statistics.view) read all of them.
@@ -80,3 +80,48 @@ RULES: dict[str, Rule] = {
     ),
 }
 urlpatterns: list = []
+
+# HTCDS imports: a batch and its rows are seen by their own organisation's importers only.
+_IMPORTERS = [(Perm.EXCHANGE_IMPORT, own_organisation())]
+RULES.update(
+    {
+        "exchange.ImportBatch": Rule(
+            scopes=_IMPORTERS,
+            fields=BASE_FIELDS
+            | {
+                "organisation": N,
+                "uploaded_by": N,
+                "file_name": C,  # a file may be named after the people it holds
+                "file_format": N,
+                "sha256": N,
+                "content": R,  # the uploaded file itself: names, birthdates
+                "status": N,
+                "total_rows": N,
+                "rows_done": N,
+                "rows_imported": N,
+                "rows_failed": N,
+                "rows_skipped": N,
+                "warnings": N,
+                "file_error": N,
+                "started_at": N,
+                "finished_at": N,
+                "lease_until": N,
+            },
+        ),
+        "exchange.ImportedRow": Rule(
+            scopes=_IMPORTERS,
+            fields={
+                "id": N,
+                "batch": N,
+                "organisation": N,
+                "row": N,
+                "external_id": C,  # another system's case number
+                "outcome": N,
+                "errors": C,  # may quote a value of the row (an unknown code, a bad date)
+                "person": C,
+                "case": C,
+                "created_at": N,
+            },
+        ),
+    }
+)

@@ -28,6 +28,8 @@ TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 # Names that stay in Latin script; a msgid made of nothing else may be "translated" as itself.
 LATIN_NAMES = [
     "Google Authenticator",
+    "Primero / CPIMS+",
+    "OSCaR",
     "ISO 3166",
     "FreeOTP",
     "UNGEGN",

@@ -1,6 +1,7 @@
 """The page comparing national figures with UNODC's: figures, suppression, refusal, queries."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,152 @@ def test_a_sum_made_only_of_suppressed_figures_is_not_shown_as_zero(cast, tmp_pa
     unodc = row.split("</td>")[3:]  # after the year, the national figure, Cambodia, abroad
     assert all('<span class="muted">1 figure &lt;5</span>' in cell for cell in unodc[:2])
     assert "+ 1" not in row
+
+
+# --- National figures beside CTDC's -----------------------------------------------------------
+
+CTDC_URL = URL + "?source=ctdc"
+
+
+def _ctdc(tmp_path: Path, rows: list[dict], name: str = "ctdc.csv") -> Path:
+    """A small CSV laid out like VPsynthetic_condensed.csv (blank = missing)."""
+    import csv
+
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(ref.CTDC_COLUMNS))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({col: row.get(col, "") for col in ref.CTDC_COLUMNS})
+    return path
+
+
+def _victim(gender, majority, region, *, sexual=False, labour=False) -> dict:
+    return {
+        "gender": gender,
+        "majorityStatus": majority,
+        "UN_COE_Region": region,
+        "isSexualExploit": "1" if sexual else "",
+        "isForcedLabour": "1" if labour else "",
+    }
+
+
+CTDC_ROWS = [
+    _victim("Female", "Minor", "Asia", sexual=True),
+    _victim("Female", "Adult", "Asia", labour=True),
+    _victim("Male", "Adult", "Asia", labour=True),
+    _victim("", "", "Asia"),  # nothing known: left out of every share
+    _victim("Male", "Adult", "Europe", labour=True, sexual=True),
+]
+
+
+@pytest.fixture
+def ctdc(db, tmp_path):
+    return ref.import_ctdc(path=_ctdc(tmp_path, CTDC_ROWS), version="test")
+
+
+@pytest.fixture
+def national(cast):
+    """Cases opened in 2024 by organisation A: six girls sexually exploited, one of whom was
+    also in forced labour, and one boy whose form is not recorded yet."""
+    from ctip.cases import services as cases
+    from ctip.people import services as people
+
+    worker = cast.a[Role.CASE_WORKER]
+    for i, (sex, forms) in enumerate(
+        [("f", ["SexualExploitation"])] * 5
+        + [("f", ["SexualExploitation", "ForcedLabour"]), ("m", [])]
+    ):
+        person = people.person_create(
+            actor=worker,
+            given_name=f"Sreypov{i}",
+            family_name="Test",
+            sex=sex,
+            date_of_birth=date(2010, 1, 1),
+        )
+        case = cases.case_open(actor=worker, person=person, opened_on=date(2024, 3, 1))
+        cases.case_update(
+            actor=worker, case=case, expected_version=case.version, exploitation_types=forms
+        )
+
+
+def _line(result, section: int, row: int):
+    return result.sections[section].lines[row]
+
+
+def test_ctdc_figures_sit_beside_national_ones_with_shares_of_the_known(
+    cast, ctdc, national, settings
+):
+    settings.CTIP_SMALL_CELL_THRESHOLD = 1
+    result = ref.ctdc_comparison(cast.a[Role.STATISTICS_OFFICER], year=2024, region="Asia")
+    female = _line(result, 0, 0)
+    assert (female.national.value, female.region, female.world) == (6, 2, 2)
+    assert female.national_share == Decimal("85.7")  # 6 of 7 cases
+    assert female.region_share == Decimal("66.7")  # 2 of the 3 in Asia whose sex is known
+    assert female.world_share == Decimal("50.0")
+    child = _line(result, 1, 0)
+    assert (child.national.value, child.region, child.world) == (7, 1, 1)
+    sexual, labour = _line(result, 2, 0), _line(result, 2, 1)
+    assert (sexual.national.value, labour.national.value) == (6, 1)
+    assert sexual.national_share == Decimal("100.0")  # of the 6 cases with a form recorded
+    assert (labour.region, labour.world, sexual.world) == (2, 3, 2)
+    assert labour.world_share == Decimal("75.0")  # 3 of the 4 records with a form
+
+
+def test_small_national_figures_hide_their_shares_but_not_ctdcs(cast, ctdc, national):
+    result = ref.ctdc_comparison(cast.a[Role.STATISTICS_OFFICER], year=2024, region="Europe")
+    male = _line(result, 0, 1)
+    assert not male.national.shown  # one boy: under the threshold of 5
+    assert male.national_share is None
+    assert _line(result, 0, 0).national_share is None  # would give the hidden figure away
+    assert (male.region, male.region_share) == (1, Decimal("100.0"))
+
+
+def test_the_ctdc_page_shows_figures_and_never_a_person(cast, ctdc, national):
+    client = verified_client(cast.a[Role.STATISTICS_OFFICER])
+    page = client.get(URL, {"source": "ctdc", "year": 2024, "region": "Asia"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="ctdc-1"' in html and "CTDC: exploited in Asia" in html
+    assert "&lt;5" in html  # the boy is a small cell
+    assert "Sreypov" not in html
+    assert "ctdc-missing" not in html
+    unodc = client.get(URL)
+    assert "?source=ctdc" in unodc.content.decode()
+
+
+def test_the_ctdc_page_without_an_import_says_how_to_load_it(cast):
+    page = verified_client(cast.a[Role.STATISTICS_OFFICER]).get(CTDC_URL)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="ctdc-missing"' in html and "import_ctdc" in html
+    assert page.context["result"].region == "Asia"
+
+
+def test_an_unknown_region_or_year_on_the_ctdc_page_falls_back(cast, ctdc):
+    client = verified_client(cast.a[Role.STATISTICS_OFFICER])
+    page = client.get(URL, {"source": "ctdc", "region": "Atlantis", "year": "soon"})
+    assert page.context["result"].region == "Asia"
+    assert page.context["result"].year == timezone.localdate().year
+
+
+def test_the_ctdc_page_is_refused_to_roles_without_statistics_view(cast, ctdc):
+    others = [u for u in cast.everyone() if not can(u, Perm.STATISTICS_VIEW)]
+    assert_refused(CTDC_URL, others, expect=403)
+    assert_refused(CTDC_URL, [None])
+
+
+def test_the_ctdc_page_query_count_does_not_grow_with_the_records(
+    cast, tmp_path, django_assert_num_queries
+):
+    client = verified_client(cast.a[Role.STATISTICS_OFFICER])
+    ref.import_ctdc(path=_ctdc(tmp_path, CTDC_ROWS, "a.csv"), version="a")
+    client.get(CTDC_URL)  # the session and permissions, once
+    with django_assert_num_queries(CTDC_QUERIES):
+        client.get(CTDC_URL)
+    ref.import_ctdc(path=_ctdc(tmp_path, CTDC_ROWS * 60, "b.csv"), version="b")
+    with django_assert_num_queries(CTDC_QUERIES):
+        client.get(CTDC_URL)
+
+
+CTDC_QUERIES = 15  # constant: 5 for the session, 1 + 1 for CTDC, 6 national, 2 saving

@@ -228,3 +228,26 @@ def _small_ctdc_static() -> Path:
     path = _small_ctdc(folder, 3)
     shutil.copy(path, folder / "copy.csv")
     return path
+
+
+def test_the_demo_step_loads_the_ctdc_copy_once_and_names_the_unodc_command(
+    db, tmp_path, monkeypatch
+):
+    import io
+    import random
+    from types import SimpleNamespace
+
+    from ctip.exchange import demo
+
+    small = tmp_path / "ctdc.csv"
+    with CTDC_CSV.open(encoding="utf-8") as f:
+        small.write_text("".join(f.readline() for _ in range(21)), encoding="utf-8")
+    monkeypatch.setattr(demo, "CTDC_FILE", small)
+    out = io.StringIO()
+    ctx = SimpleNamespace(stdout=out, rng=random.Random(1), orgs={}, users={})
+    demo.seed(ctx)
+    demo.seed(ctx)
+    datasets = ReferenceDataset.objects.filter(source="ctdc")
+    assert datasets.count() == 1 and datasets.get().rows == 20
+    assert "already imported" in out.getvalue()
+    assert "manage.py import_unodc" in out.getvalue()

@@ -42,6 +42,8 @@ DOMAIN_STEPS = [
     "ctip.prevention.demo",
     "ctip.shelters.demo",
     "ctip.matching.demo",
+    "ctip.exchange.demo",  # reference data (CTDC) for the comparison page
+    "ctip.interop.demo",
 ]
 
 
