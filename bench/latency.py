@@ -88,12 +88,14 @@ def load_context() -> Context:
 
 
 # --- the hand-written SQL: what a programmer would write for each page --------------------------
+# Name searches use upper(col) LIKE upper(q), the form the trigram index (people 0004) serves.
 
 CASE_LIST_WHERE = """
 FROM cases_case c JOIN people_person p ON p.id = c.person_id
 WHERE c.organisation_id = %(org)s AND c.status = %(status)s
-  AND (c.number ILIKE %(q)s OR p.given_name ILIKE %(q)s OR p.family_name ILIKE %(q)s
-       OR p.name_km ILIKE %(q)s)"""
+  AND (c.number ILIKE %(q)s OR upper(p.given_name::text) LIKE upper(%(q)s)
+       OR upper(p.family_name::text) LIKE upper(%(q)s)
+       OR upper(p.name_km::text) LIKE upper(%(q)s))"""
 CASE_LIST_SQL = [
     "SELECT count(*) " + CASE_LIST_WHERE,
     """SELECT c.uuid, c.number, c.status, c.opened_on, p.given_name, p.family_name, p.name_km,
@@ -108,7 +110,8 @@ CASE_LIST_SQL = [
 ]
 PERSON_SEARCH_WHERE = """
 FROM people_person p WHERE p.organisation_id = %(org)s
-  AND (p.given_name ILIKE %(q)s OR p.family_name ILIKE %(q)s OR p.name_km ILIKE %(q)s)"""
+  AND (upper(p.given_name::text) LIKE upper(%(q)s) OR upper(p.family_name::text) LIKE upper(%(q)s)
+       OR upper(p.name_km::text) LIKE upper(%(q)s))"""
 PERSON_SEARCH_SQL = [
     "SELECT count(*) " + PERSON_SEARCH_WHERE,
     "SELECT p.uuid, p.given_name, p.family_name, p.name_km, p.sex, p.date_of_birth "
