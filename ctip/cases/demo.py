@@ -15,7 +15,7 @@ from ctip.people.models import Sex
 from ctip.people.services import family_link_add, person_create
 
 from . import services
-from .models import Case, CaseStatus, ConsentPurpose
+from .models import Case, CaseStatus, ClosureCategory, ConsentPurpose
 
 STAGES = [
     CaseStatus.OPEN,
@@ -241,7 +241,10 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
             break
     if stage == CaseStatus.CLOSED:
         approval = services.case_request_closure(
-            actor=worker, case=case, reason="Reintegrated with family; stable at follow-up."
+            actor=worker,
+            case=case,
+            reason="Reintegrated with family; stable at follow-up.",
+            category=ClosureCategory.REINTEGRATED,
         )
         # One closure request stays pending, for the supervisor's panel.
         if supervisor is not None and i != 5:

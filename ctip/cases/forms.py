@@ -13,6 +13,7 @@ from .models import (
     Case,
     CaseSource,
     CaseStatus,
+    ClosureCategory,
     ConsentGiver,
     ConsentMethod,
     ConsentPurpose,
@@ -158,6 +159,7 @@ class StatusForm(forms.Form):
 
 
 class ClosureRequestForm(forms.Form):
+    category = forms.ChoiceField(label=_("Why the case closes"), choices=ClosureCategory.choices)
     reason = forms.CharField(
         label=_("Reason for closure"), widget=forms.Textarea(attrs={"rows": 3})
     )

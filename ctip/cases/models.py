@@ -23,6 +23,18 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ClosureCategory(models.TextChoices):
+    """Why a case closed, counted in the national figures (the reason itself is free text)."""
+
+    REINTEGRATED = "reintegrated", _("Reintegrated and stable")
+    TRANSFERRED = "transferred", _("Transferred to another organisation")
+    SERVICES_DECLINED = "declined", _("Survivor declined further services")
+    LOST_CONTACT = "lost_contact", _("Contact lost or moved away")
+    NOT_TRAFFICKING = "not_trafficking", _("Not a trafficking case")
+    DIED = "died", _("Died")
+    OTHER = "other", _("Other")
+
+
 class CaseSource(models.TextChoices):
     DIRECT = "direct", _("Opened directly")
     SCREENING = "screening", _("Screening hand-off")
@@ -116,6 +128,9 @@ class Case(BaseModel):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_reason = models.TextField(_("reason for closure"), blank=True)
+    closure_category = models.CharField(
+        _("why the case closed"), max_length=20, choices=ClosureCategory.choices, blank=True
+    )
 
     # Trafficking profile (HTCDS vic_*).
     trafficking_status = models.CharField(
@@ -378,6 +393,10 @@ class Approval(BaseModel):
         _("status"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
     reason = models.TextField(_("reason"), blank=True)
+    # For a closure request: the category the case gets when the closure is approved.
+    closure_category = models.CharField(
+        _("why the case closes"), max_length=20, choices=ClosureCategory.choices, blank=True
+    )
     request_comment = models.TextField(_("comment with the request"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -32,6 +32,7 @@ from .models import (
     CaseSource,
     CaseStatus,
     CaseTask,
+    ClosureCategory,
     Consent,
     ConsentGiver,
     ConsentOverride,
@@ -354,12 +355,17 @@ def case_change_status(*, actor, case: Case, status: str, expected_version: int 
 
 
 @transaction.atomic
-def case_request_closure(*, actor, case: Case, reason: str, comment: str = "") -> Approval:
-    """Asks a supervisor to close the case, with the reason for closure."""
+def case_request_closure(
+    *, actor, case: Case, reason: str, category: str = "", comment: str = ""
+) -> Approval:
+    """Asks a supervisor to close the case, with the reason for closure and its category (the
+    category is what the national figures count; it may be empty only for imported cases)."""
     _require_visible_case(actor, case)
     _require_open(case)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for closing the case.")})
+    if category and category not in ClosureCategory.values:
+        raise ValidationError({"category": _("Choose why the case closes from the list.")})
     if Approval.objects.filter(
         case=case, kind=ApprovalKind.CLOSURE, status=ApprovalStatus.PENDING
     ).exists():
@@ -369,6 +375,7 @@ def case_request_closure(*, actor, case: Case, reason: str, comment: str = "") -
         kind=ApprovalKind.CLOSURE,
         subject_uuid=case.uuid,
         reason=reason.strip(),
+        closure_category=category,
         request_comment=comment.strip(),
         created_by=actor,
     )
@@ -433,7 +440,12 @@ def approval_decide(*, actor, approval: Approval, approve: bool, comment: str = 
         changes={"status": [ApprovalStatus.PENDING, current.status], "comment": None},
     )
     if approve and current.kind == ApprovalKind.CLOSURE:
-        _close(actor=actor, case=current.case, reason=current.reason)
+        _close(
+            actor=actor,
+            case=current.case,
+            reason=current.reason,
+            category=current.closure_category,
+        )
     if current.kind == ApprovalKind.CARE_PLAN:
         from ctip.care.services import care_plan_decided  # care builds on cases
 
@@ -441,19 +453,24 @@ def approval_decide(*, actor, approval: Approval, approve: bool, comment: str = 
     return current
 
 
-def _close(*, actor, case: Case, reason: str) -> None:
+def _close(*, actor, case: Case, reason: str, category: str) -> None:
     current = Case.objects.select_for_update().get(pk=case.pk)
     old = current.status
     current.status = CaseStatus.CLOSED
     current.closed_on = _today()
     current.closure_reason = reason
+    current.closure_category = category
     current.version += 1
     current.save()
     audit_record(
         actor=actor,
         action=AuditAction.CASE_STATUS_CHANGED,
         target=current,
-        changes={"status": [old, CaseStatus.CLOSED], "closure_reason": None},
+        changes={
+            "status": [old, CaseStatus.CLOSED],
+            "closure_reason": None,
+            "closure_category": [None, category],
+        },
     )
 
 

@@ -49,6 +49,7 @@ DIMENSION_LABELS: dict[str, Promise] = {
     "age_band": _("Age band"),
     "form": _("Form of exploitation"),
     "exploitation": _("Form of exploitation"),
+    "closure": _("Why the case closed"),
     "kind": _("Sex or labour trafficking"),
     "country": _("Country"),
     "organisation": _("Organisation"),
@@ -491,6 +492,7 @@ INDICATORS: list[Indicator] = [
             "exploitation": _CASE_EXPLOITATION,
             "country": "destination_countries__code",
             "source": "source",
+            "closure": "closure_category",
             "organisation": "organisation__code",
         },
         distinct=True,  # a case with two destination countries counts once

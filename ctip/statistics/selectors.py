@@ -358,7 +358,7 @@ def headlines(
 
 def _static_keys(dimension: str) -> list | None:
     from ctip.care.models import ServiceCategory
-    from ctip.cases.models import CaseSource, CaseStatus
+    from ctip.cases.models import CaseSource, CaseStatus, ClosureCategory
     from ctip.cases.vocabulary import ExploitationType
     from ctip.intake.models import Source, Urgency
     from ctip.justice.models import ExploitationForm, TraffickingKind
@@ -381,6 +381,7 @@ def _static_keys(dimension: str) -> list | None:
         "category": ServiceCategory.values,
         "institution": Institution.values,
         "exploitation": ExploitationType.values,
+        "closure": ClosureCategory.values,
     }
     from ctip.referrals.models import ReferralStatus
     from ctip.referrals.models import ServiceCategory as ReferralService
@@ -428,7 +429,7 @@ def _choice_labels(choices) -> dict:
 def dimension_labels(dimension: str | None, keys: list) -> dict:
     """Labels of a dimension's values in the active language (one query for places, orgs)."""
     from ctip.care.models import ServiceCategory, ServiceType
-    from ctip.cases.models import CaseSource, CaseStatus
+    from ctip.cases.models import CaseSource, CaseStatus, ClosureCategory
     from ctip.cases.vocabulary import ExploitationType
     from ctip.intake.models import Source, Urgency
     from ctip.justice.models import ExploitationForm, TraffickingKind
@@ -482,6 +483,7 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
             "referral_status": ReferralStatus.choices,
             "direction": ReturnDirection.choices,
             "option": ReintegrationOption.choices,
+            "closure": ClosureCategory.choices,
         }.get(dimension or "", [])
         labels |= _choice_labels(choices)
     return labels

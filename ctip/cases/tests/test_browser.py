@@ -66,6 +66,7 @@ def test_a_case_worker_takes_a_case_to_closure_and_the_supervisor_approves(page)
     expect(page.locator("#services")).to_contain_text("tailoring")
 
     page.click("a:text('Request closure')")
+    page.select_option("select[name=category]", "reintegrated")
     page.fill("textarea[name=reason]", "Moved to independent living; stable.")
     page.click("main form button[type=submit]")
     expect(page.locator(".actions")).to_contain_text("waiting for a supervisor")

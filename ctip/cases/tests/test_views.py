@@ -180,3 +180,23 @@ def test_case_lists_do_not_grow_queries_with_rows(cast, url_name):
         assert client.get(reverse(url_name)).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(few) <= 20
+
+
+def test_a_closure_request_needs_a_category_and_the_approved_case_carries_it(cast, case):
+    from ctip.cases.models import Approval, ClosureCategory
+
+    worker = verified_client(case.case_worker)
+    url = reverse("cases:closure", args=[case.uuid])
+    response = worker.post(url, {"reason": "Stable at home."})
+    assert response.status_code == 200
+    assert "category" in response.context["form"].errors
+    assert not Approval.objects.filter(case=case).exists()
+
+    response = worker.post(url, {"reason": "Stable at home.", "category": "reintegrated"})
+    assert response.status_code == 302
+    approval = Approval.objects.get(case=case)
+    assert approval.closure_category == ClosureCategory.REINTEGRATED
+    services.approval_decide(actor=cast.a[Role.CASE_SUPERVISOR], approval=approval, approve=True)
+    case.refresh_from_db()
+    assert case.status == "closed"
+    assert case.closure_category == ClosureCategory.REINTEGRATED
