@@ -38,8 +38,14 @@ $(PY):
 		echo "Creating $(VENV) failed. On Debian or Ubuntu: apt-get install python3.11-venv"; \
 		exit 1; }
 
+# The lock is complete (every transitive dependency, pinned and hashed), so pip installs exactly
+# it with --no-deps and resolves nothing: a new upstream release, or an old pip that would pick
+# one for an extra such as fonttools[woff], cannot change or break the install. `pip check` then
+# proves the locked set is consistent.
 $(STAMP): requirements.lock | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements.lock
+	$(PY) -m pip check
 	@touch $@
 
 demo: $(STAMP) runtime-debs
