@@ -15,9 +15,10 @@ PYTEST_ARGS ?= -n auto --dist loadgroup
 
 # Settings for the local demo only: never like this with real data (the pages say so).
 DEMO_ENV := DEBUG=1 CTIP_REQUIRE_2FA=0
-# `check --deploy` needs the production profile to load: a throwaway key, never used to sign.
+# `check --deploy` needs the production profile to load: throwaway keys, never used to sign.
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=ctip.settings.production DEBUG=0 CTIP_REQUIRE_2FA=1 \
-	SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
+	SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	CTIP_AUDIT_KEYS=check:check-deploy-only-audit-key-0123456789-abcdef
 
 .PHONY: demo test check lint venv clean-venv runtime-debs test-debs
 

@@ -175,6 +175,9 @@ class Scenario:
     url: Callable[[Context], str]
     sql: list[str]
     params: Callable[[Context], dict]
+    # A search: its terms are POSTed (a form, or JSON to the API), never put in a URL; the
+    # page answers with a redirect to `?s=<id>`, followed, so both requests are timed.
+    body: Callable[[Context], dict] | None = None
 
 
 def _case_list_params(ctx: Context) -> dict:
@@ -190,18 +193,18 @@ def _year_params(ctx: Context) -> dict:
 
 
 def scenarios() -> list[Scenario]:
-    case_list = lambda ctx: f"?status=active&q={ctx.pick(ctx.family_names)}"  # noqa: E731
-    person = lambda ctx: f"?q={ctx.pick(ctx.family_names)}"  # noqa: E731
+    case_list = lambda ctx: {"status": "active", "q": ctx.pick(ctx.family_names)}  # noqa: E731
+    person = lambda ctx: {"q": ctx.pick(ctx.family_names)}  # noqa: E731
     detail = lambda ctx: ctx.pick(ctx.case_uuids)  # noqa: E731
     return [
-        Scenario("case_list", "caseworker", "page", lambda c: "/cases/" + case_list(c),
-                 CASE_LIST_SQL, _case_list_params),
-        Scenario("case_list", "caseworker", "api", lambda c: "/api/v1/cases/" + case_list(c),
-                 CASE_LIST_SQL, _case_list_params),
-        Scenario("person_search", "caseworker", "page", lambda c: "/people/" + person(c),
-                 PERSON_SEARCH_SQL, _person_params),
-        Scenario("person_search", "caseworker", "api", lambda c: "/api/v1/people/" + person(c),
-                 PERSON_SEARCH_SQL, _person_params),
+        Scenario("case_list", "caseworker", "page", lambda c: "/cases/",
+                 CASE_LIST_SQL, _case_list_params, case_list),
+        Scenario("case_list", "caseworker", "api", lambda c: "/api/v1/cases/search/",
+                 CASE_LIST_SQL, _case_list_params, case_list),
+        Scenario("person_search", "caseworker", "page", lambda c: "/people/",
+                 PERSON_SEARCH_SQL, _person_params, person),
+        Scenario("person_search", "caseworker", "api", lambda c: "/api/v1/people/search/",
+                 PERSON_SEARCH_SQL, _person_params, person),
         Scenario("case_detail", "caseworker", "page", lambda c: f"/cases/{detail(c)}/",
                  CASE_DETAIL_SQL,
                  lambda c: {"uuid": c.pick(c.case_uuids), "org": c.caseworker_org}),
@@ -267,8 +270,17 @@ def run_load(base: str, scenario: Scenario, ctx: Context, sessions: list, second
         mine, bad = [], []
         while time.perf_counter() < deadline:
             url = base + scenario.url(local_ctx)
+            headers = {"Accept": "text/html,application/json"}
             started = time.perf_counter()
-            response = session.get(url, headers={"Accept": "text/html,application/json"})
+            if scenario.body is None:
+                response = session.get(url, headers=headers)
+            else:
+                headers["X-CSRFToken"] = session.cookies.get("csrftoken", "")
+                body = scenario.body(local_ctx)
+                if scenario.kind == "api":
+                    response = session.post(url, json=body, headers=headers)
+                else:
+                    response = session.post(url, data=body, headers=headers)
             _ = response.content
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:

@@ -30,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ctip.core.shared_data import shared_data_dir  # noqa: E402
 from ctip.matching import engine, synthetic  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "linkage"
+DATA = shared_data_dir() / "linkage"
 THRESHOLD = 0.9
 
 

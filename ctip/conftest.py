@@ -10,6 +10,13 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, tmp_path):
+    """Each test has its own audit checkpoint directory: the demo's, or another test's, must
+    not be checked against this test's database. (As a subprocess given CTIP_VAR_DIR=tmp_path.)"""
+    settings.CTIP_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """The suite is offline: any attempt to reach beyond loopback fails loudly."""
     import socket

@@ -1,7 +1,9 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ctip.access.api import IsVerifiedUser
 from ctip.core.views import healthz
 
 api_patterns = [
@@ -30,8 +32,25 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_patterns)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema maps every endpoint and field: for verified users only, like the API itself.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsVerifiedUser]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(
+            # The split view serves Swagger UI's start-up script from its own URL (?script),
+            # and core/swagger_ui.html has no inline <style>: no exception to the page policy.
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema",
+                permission_classes=[IsVerifiedUser],
+                template_name="core/swagger_ui.html",
+            )
+        ),
+        name="api-docs",
+    ),
     path("", include("ctip.core.urls")),
     path("accounts/", include("ctip.accounts.urls")),
     path("audit/", include("ctip.audit.urls")),

@@ -21,7 +21,16 @@ class OrganisationOutput(PolicyFilteredSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["uuid", "name", "name_km", "code", "type", "provinces", "is_active"]
+        fields = [
+            "uuid",
+            "name",
+            "name_km",
+            "code",
+            "type",
+            "provinces",
+            "is_active",
+            "provides_legal_aid",
+        ]
         read_only_fields = fields
 
 

@@ -79,9 +79,49 @@ class OrganisationForm(forms.Form):
         label=_("Code"), max_length=12, help_text=_("Short code used in case numbers, e.g. PNH.")
     )
     type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    provides_legal_aid = forms.BooleanField(
+        label=_("Provides legal aid"),
+        required=False,
+        help_text=_(
+            "Only such an organisation may be named to represent the victims of an "
+            "investigation, which shows it the proceeding and its evidence."
+        ),
+    )
     provinces = forms.ModelMultipleChoiceField(
         label=_("Provinces covered"),
         queryset=Province.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, what it may do, how long it lives (one year at most)."""
+
+    SCOPES = {"read": ["read"], "write": ["read", "write"]}
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the program that will use it."),
+    )
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+    lifetime = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[
+            (30, _("30 days")),
+            (90, _("90 days")),
+            (180, _("180 days")),
+            (365, _("1 year")),
+        ],
+        initial=90,
+    )
+
+    def scopes(self) -> list[str]:
+        return self.SCOPES[self.cleaned_data["access"]]

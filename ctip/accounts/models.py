@@ -1,3 +1,4 @@
+import hashlib
 from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -30,6 +31,10 @@ class Organisation(BaseModel):
         "places.Province", blank=True, related_name="organisations", verbose_name=_("provinces")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Only such an organisation may be named to represent the victims of an investigation,
+    # which opens the proceeding and its evidence to it (ctip/access/rules/justice.py). A flag,
+    # not the type: an NGO shelter may run a legal team too.
+    provides_legal_aid = models.BooleanField(_("provides legal aid"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -127,3 +132,47 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+
+
+class ApiToken(BaseModel):
+    """A credential for the REST API, owned by one user; a user may hold several.
+
+    Only a SHA-256 hash of the key is stored: the key itself is shown once, when the token is
+    created (services.api_token_create). The key is 256 random bits, so a fast hash is enough;
+    `key_prefix` (not secret) lets the owner recognise the token in a list.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(_("key starts with"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # A list of ApiScope values: "read" allows safe methods, "write" the others.
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and moment < self.expires_at

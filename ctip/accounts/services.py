@@ -1,18 +1,24 @@
 """Every write to organisations and users. Each runs in a transaction and is audited."""
 
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from ctip.access.policy import can, can_manage_users_in, sensitive_fields
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.services import apply_changes, lock_and_check_version
 
-from .models import Organisation, User, UserRole
+from .models import ApiScope, ApiToken, Organisation, User, UserRole
 from .roles import Perm, Role, roles_grantable_by
 
 
@@ -42,10 +48,24 @@ def _check_may_administer(actor, target: User) -> None:
 
 @transaction.atomic
 def organisation_create(
-    *, actor: User, name: str, code: str, type: str, name_km: str = "", provinces=()
+    *,
+    actor: User,
+    name: str,
+    code: str,
+    type: str,
+    name_km: str = "",
+    provinces=(),
+    provides_legal_aid: bool = False,
 ) -> Organisation:
     _require(actor, Perm.ORGANISATIONS_MANAGE)
-    org = Organisation(name=name, name_km=name_km, code=code, type=type, created_by=actor)
+    org = Organisation(
+        name=name,
+        name_km=name_km,
+        code=code,
+        type=type,
+        provides_legal_aid=provides_legal_aid,
+        created_by=actor,
+    )
     org.full_clean()
     org.save()
     org.provinces.set(provinces)
@@ -53,7 +73,12 @@ def organisation_create(
         actor=actor,
         action=AuditAction.CREATE,
         target=org,
-        changes={"name": [None, name], "code": [None, code], "type": [None, type]},
+        changes={
+            "name": [None, name],
+            "code": [None, code],
+            "type": [None, type],
+            "provides_legal_aid": [None, provides_legal_aid],
+        },
     )
     return org
 
@@ -206,21 +231,108 @@ def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
     )
 
 
+API_TOKEN_DEFAULT_LIFETIME = timedelta(days=90)
+API_TOKEN_MAX_LIFETIME = timedelta(days=365)
+# Keys look like "ctip_" + 43 URL-safe characters (256 random bits); the first 8 characters
+# after "ctip_" are kept in clear so that the owner can tell tokens apart.
+API_TOKEN_KEY_PREFIX = "ctip_"
+_PREFIX_LENGTH = len(API_TOKEN_KEY_PREFIX) + 8
+
+
+class IssuedToken(NamedTuple):
+    """A token just created, with its key: the only moment the key exists outside the client."""
+
+    token: ApiToken
+    key: str
+
+
+def two_factor_verified(user) -> bool:
+    """True when `user` (a request's user) passed TOTP in this session.
+
+    As everywhere in CTIP, CTIP_REQUIRE_2FA=0 (the local demo only) relaxes it. A user loaded
+    from the database, or authenticated by an API token, has no `is_verified` and fails.
+    """
+    if not settings.CTIP_REQUIRE_2FA:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return callable(is_verified) and bool(is_verified())
+
+
 @transaction.atomic
-def api_token_create(*, user: User) -> Token:
-    """Replaces the user's API token with a new one and returns it (shown once)."""
-    _require(user, Perm.API_TOKEN)
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    audit_record(actor=user, action=AuditAction.API_TOKEN_CREATED, target=user)
+def api_token_create(
+    *,
+    actor: User,
+    name: str,
+    scopes: Iterable[str] = (ApiScope.READ,),
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Creates an API token for `actor` and returns it with its key, which is never stored.
+
+    Only from a session verified by two-factor authentication: a token outlives the session
+    and skips TOTP at every request, so it must not be obtainable with a password alone.
+    """
+    _require(actor, Perm.API_TOKEN)
+    if not two_factor_verified(actor):
+        raise PermissionDenied(_("Verify your session with two-factor authentication first."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")})
+    scopes = sorted(set(scopes))
+    if not scopes or set(scopes) - set(ApiScope.values):
+        raise ValidationError({"scopes": _("Choose what the token may do.")})
+    now = timezone.now()
+    expires_at = expires_at or now + API_TOKEN_DEFAULT_LIFETIME
+    if not now < expires_at <= now + API_TOKEN_MAX_LIFETIME:
+        raise ValidationError({"expires_at": _("A token expires within one year.")})
+    key = API_TOKEN_KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=actor,
+        name=name,
+        key_prefix=key[:_PREFIX_LENGTH],
+        key_hash=ApiToken.hash_key(key),
+        scopes=scopes,
+        expires_at=expires_at,
+        created_by=actor,
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.API_TOKEN_CREATED,
+        target=token,
+        changes={
+            "user": [None, str(actor.uuid)],
+            "name": [None, name],
+            "key_prefix": [None, token.key_prefix],
+            "scopes": [None, scopes],
+            "expires_at": [None, expires_at],
+        },
+    )
+    return IssuedToken(token, key)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revokes a token: its owner may, and an admin of the owner's organisation (or a system
+    admin). Revoking a revoked token changes nothing."""
+    owner = token.user
+    if owner.pk != actor.pk:
+        _check_may_administer(actor, owner)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.version += 1
+    token.save(update_fields=["revoked_at", "revoked_by", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.API_TOKEN_REVOKED,
+        target=token,
+        organisation=owner.organisation,
+        changes={"revoked_at": [None, token.revoked_at]},
+    )
     return token
-
-
-@transaction.atomic
-def api_token_revoke(*, user: User) -> None:
-    deleted, _count = Token.objects.filter(user=user).delete()
-    if deleted:
-        audit_record(actor=user, action=AuditAction.API_TOKEN_REVOKED, target=user)
 
 
 @transaction.atomic

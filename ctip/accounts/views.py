@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -7,13 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can, can_manage_users_in
@@ -21,6 +23,7 @@ from ctip.core.forms import add_service_errors
 
 from . import services
 from .forms import (
+    ApiTokenForm,
     LoginForm,
     OrganisationForm,
     TokenForm,
@@ -30,6 +33,8 @@ from .forms import (
 )
 from .roles import Perm, roles_grantable_by
 from .selectors import (
+    api_token_get_for_user,
+    api_tokens_visible_to,
     organisation_get_for_user,
     organisations_user_may_staff,
     organisations_visible_to,
@@ -135,22 +140,58 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "roles": sorted(user.role_assignments.all(), key=lambda r: r.role),
             "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-            "has_token": Token.objects.filter(user=user).exists(),
+            "active_tokens": user.api_tokens.filter(
+                revoked_at=None, expires_at__gt=timezone.now()
+            ).count(),
         },
     )
 
 
 @permission_required(Perm.API_TOKEN)
 def api_token(request: HttpRequest) -> HttpResponse:
-    """Creates or revokes the user's API token; a new token is shown once."""
+    """Lists the user's API tokens and creates new ones; a new key is shown once, never again.
+
+    Creating one needs a session verified by two-factor authentication (the service refuses
+    others with 403); the page sends an unverified user to verify or enrol first.
+    """
+    user = request.user
+    form = ApiTokenForm(request.POST or None)
     new_key = None
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            services.api_token_revoke(user=request.user)
-            messages.success(request, _("Your API token was revoked."))
-            return redirect("accounts:profile")
-        new_key = services.api_token_create(user=request.user).key
-    return render(request, "accounts/api_token.html", {"new_key": new_key})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issued = services.api_token_create(
+                actor=user,
+                name=data["name"],
+                scopes=form.scopes(),
+                expires_at=timezone.now() + timedelta(days=data["lifetime"]),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            new_key = issued.key
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_token.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": api_tokens_visible_to(user=user).filter(user=user),
+            "verified": services.two_factor_verified(user),
+            "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_uuid) -> HttpResponse:
+    """The owner revokes one of their tokens (no permission needed to give one up)."""
+    token = api_token_get_for_user(user=request.user, token_uuid=token_uuid, owner=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The API token was revoked."))
+    return redirect("accounts:api_token")
 
 
 # --- Managing users -----------------------------------------------------------------------------
@@ -239,8 +280,20 @@ def user_edit_view(request: HttpRequest, user_uuid) -> HttpResponse:
             "reset_form": reset_form,
             "can_manage": can_manage_users_in(request.user, target.organisation),
             "has_device": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+            "api_tokens": api_tokens_visible_to(user=request.user).filter(user=target),
+            "now": timezone.now(),
         },
     )
+
+
+@require_POST
+def user_api_token_revoke_view(request: HttpRequest, user_uuid, token_uuid) -> HttpResponse:
+    """An admin revokes a token of a user they administer; other organisations' answer 404."""
+    target = user_get_for_user(user=request.user, user_uuid=user_uuid)
+    token = api_token_get_for_user(user=request.user, token_uuid=token_uuid, owner=target)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The API token was revoked."))
+    return redirect("accounts:user_edit", user_uuid=target.uuid)
 
 
 # --- Organisations ------------------------------------------------------------------------------
@@ -286,6 +339,7 @@ def organisation_edit_view(request: HttpRequest, org_uuid) -> HttpResponse:
             "name_km": org.name_km,
             "code": org.code,
             "type": org.type,
+            "provides_legal_aid": org.provides_legal_aid,
             "provinces": list(org.provinces.all()),
         },
     )

@@ -1,8 +1,11 @@
 """The append-only, hash-chained audit log.
 
-Each event's `hash` is SHA-256 over a canonical JSON serialisation of its content and the
-previous event's hash, so editing, deleting, inserting or reordering rows breaks the chain
-(`manage.py audit_verify`). Database triggers refuse UPDATE and DELETE on this table.
+Each event's `hash` is HMAC-SHA256, under an audit key kept outside the database
+(ctip/audit/keys.py), over a canonical JSON serialisation of its content and the previous
+event's hash, so editing, deleting, inserting or reordering rows breaks the chain, and whoever
+owns the database cannot recompute it. Signed checkpoints written outside the database
+(ctip/audit/checkpoints.py) catch events cut from the end (`manage.py audit_verify`). Database
+triggers refuse UPDATE and DELETE on this table.
 
 Actor and organisation are kept without database foreign-key constraints: the log must outlive
 anything it mentions, and a row must never change because a row elsewhere did.
@@ -105,6 +108,8 @@ class AuditAction(models.TextChoices):
     INTEROP_REFUSED = "interop_refused", _("Partner system update refused (no consent)")
     NETWORK_VIEWED = "network_viewed", _("Network viewed")
     NETWORK_EXPORTED = "network_exported", _("Network exported (GraphML)")
+    # The audit log itself
+    AUDIT_RESEALED = "audit_resealed", _("Audit log sealed with an audit key")
 
 
 class ActionField(models.CharField):
@@ -148,6 +153,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # The audit key the hash was sealed with (ctip/audit/keys.py). Nullable only so that adding
+    # the column did not rebuild the table on SQLite; every event carries one.
+    key_id = models.CharField(_("audit key"), max_length=16, null=True, blank=True)
 
     class Meta:
         ordering = ["-seq"]

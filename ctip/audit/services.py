@@ -1,6 +1,5 @@
 """Appending to the audit log. Every service write calls `audit_record` in its transaction."""
 
-import hashlib
 import json
 from datetime import UTC
 from typing import Any
@@ -9,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .keys import current_key, key_for, mac
 from .models import GENESIS_HASH, AuditAction, AuditEvent
 
 # Any constant will do: it names the PostgreSQL advisory lock that serialises appends.
@@ -28,6 +28,7 @@ def canonical_payload(
     changes: dict,
     reason: str,
     prev_hash: str,
+    key_id: str,
 ) -> bytes:
     """The bytes that an event's hash covers. Field order and separators are load-bearing."""
     body = {
@@ -42,12 +43,15 @@ def canonical_payload(
         "changes": changes,
         "reason": reason,
         "prev_hash": prev_hash,
+        "key_id": key_id,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def event_hash(event: AuditEvent) -> str:
-    """Recomputes the hash an event must carry, from its stored content."""
+    """Recomputes the hash an event must carry, from its stored content: HMAC-SHA256 under the
+    audit key the event names (AuditKeyError if that key is not configured)."""
+    secret = key_for(event.key_id)
     payload = canonical_payload(
         seq=event.seq,
         created_at=event.created_at,
@@ -60,8 +64,9 @@ def event_hash(event: AuditEvent) -> str:
         changes=event.changes,
         reason=event.reason,
         prev_hash=event.prev_hash,
+        key_id=event.key_id,
     )
-    return hashlib.sha256(payload).hexdigest()
+    return mac(secret, payload)
 
 
 def _lock_chain() -> None:
@@ -143,6 +148,7 @@ def audit_record(
     if organisation is None and actor is not None:
         organisation = getattr(actor, "organisation", None)
 
+    key_id, _secret = current_key()
     _lock_chain()
     head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     event = AuditEvent(
@@ -157,6 +163,7 @@ def audit_record(
         changes=clean_changes,
         reason=reason,
         prev_hash=head.hash if head else GENESIS_HASH,
+        key_id=key_id,
     )
     event.hash = event_hash(event)
     event.save(force_insert=True)

@@ -5,6 +5,7 @@ Thin: parse input, call one service, serialize output.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,7 @@ from ctip.access.policy import can, get_visible_or_404, visible_to
 from ctip.access.serializers import PolicyFilteredSerializer
 from ctip.accounts.models import User
 from ctip.accounts.roles import Perm
+from ctip.core import search
 from ctip.people.models import Person
 from ctip.places.models import Country
 
@@ -252,20 +254,21 @@ class CaseListApi(GenericAPIView):
         params = self.request.GET
         return cases_visible_to(
             user=self.request.user,
-            query=params.get("q", "")[:100],
             status=params.get("status", ""),
             mine=params.get("mine") == "1",
         ).select_related("supervisor")
 
     @extend_schema(
+        description="Cases you may see. To search by case number or survivor name, POST to "
+        "/api/v1/cases/search/: a `q` query parameter is refused (400), names must not be in URLs.",
         parameters=[
-            OpenApiParameter("q", str, description="Case number or survivor name fragment"),
             OpenApiParameter("status", str, enum=CaseStatus.values),
             OpenApiParameter("mine", str, enum=["1"], description="Only my cases"),
         ],
         responses=CaseSummaryOutput(many=True),
     )
     def get(self, request):
+        search.refuse_terms_in_url(request, reverse("api-cases-search"))
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -282,6 +285,41 @@ class CaseListApi(GenericAPIView):
         case = case_get_for_user(user=request.user, case_uuid=case.uuid)
         output = CaseOutput(case, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class CaseSearchInput(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="Case number or survivor name fragment"
+    )
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    mine = serializers.BooleanField(default=False, help_text="Only my cases")
+
+
+class CaseSearchApi(GenericAPIView):
+    """The list searched by number or name: the terms travel in the body, never in a URL."""
+
+    required_permission = Perm.CASES_VIEW
+    serializer_class = CaseSummaryOutput
+
+    @extend_schema(
+        request=CaseSearchInput,
+        responses={200: CaseSummaryOutput(many=True)},
+        parameters=[OpenApiParameter("page", int, description="A page number")],
+        description="Cases you may see whose number or survivor's name contains `q`, paginated "
+        "like the list; the `next` and `previous` links are POSTed with the same body.",
+    )
+    def post(self, request):
+        data = CaseSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        cases = cases_visible_to(
+            user=request.user,
+            query=values["q"],
+            status=values.get("status", ""),
+            mine=values["mine"],
+        ).select_related("supervisor")
+        page = self.paginate_queryset(cases)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class CaseDetailApi(GenericAPIView):

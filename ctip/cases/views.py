@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ctip.access.decorators import permission_required
@@ -13,6 +14,7 @@ from ctip.access.policy import can, get_visible_or_404, readable_fields, visible
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
+from ctip.core import search
 from ctip.core.forms import add_service_errors
 from ctip.core.idempotency import once_per_submission
 from ctip.core.pdf import render_pdf
@@ -104,26 +106,35 @@ def _form_page(
 
 
 @permission_required(Perm.CASES_VIEW)
+@sensitive_post_parameters("q")
 def case_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    # A survivor's name is searched by POST and kept server-side, never in a URL or a log;
+    # the status and "mine" filters say nothing about a person and stay in the query string.
+    if request.method == "POST":
+        status = request.POST.get("status", "")
+        filters = {
+            "status": status if status in CaseStatus.values else "",
+            "mine": "1" if request.POST.get("mine") == "1" else "",
+        }
+        return search.remember(request, "cases", {"q": request.POST.get("q", "")[:100]}, filters)
+    found = search.recall(request, "cases")
+    query = found.get("q")
     status = request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
     cases = cases_visible_to(user=request.user, query=query, status=status, mine=mine)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    params = {
-        k: val
-        for k, val in {"q": query, "status": status, "mine": "1" if mine else ""}.items()
-        if val
-    }
+    filters = {k: val for k, val in {"status": status, "mine": "1" if mine else ""}.items() if val}
     context = {
         "page": page,
         "q": query,
         "status": status,
         "mine": mine,
         "statuses": CaseStatus.choices,
-        "query": urlencode(params),
+        "query": urlencode({**found.params(), **filters}),
+        "search_expired": found.expired,
     }
-    template = "cases/_table.html" if request.htmx else "cases/list.html"
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "cases/_table.html" if partial else "cases/list.html"
     return render(request, template, context)
 
 

@@ -9,6 +9,8 @@ A backup is a directory:
     database.sqlite3     SQLite: a copy made with SQLite's online backup API
     database.pgdump      PostgreSQL: `pg_dump --format=custom`
     media/               the uploaded files (evidence, photos) under MEDIA_ROOT
+    audit-checkpoints/   the signed checkpoints of the audit chain (`audit_checkpoint`), a second
+                         place for them: `audit_verify --checkpoints` reads them from here
 
 The manifest describes exactly what is in the copy: on SQLite it is computed from the copy
 itself; on PostgreSQL pg_dump and the manifest read one exported snapshot, so writes that land
@@ -39,12 +41,15 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ctip.audit import triggers
+from ctip.audit.checkpoints import FILE_NAME as CHECKPOINT_FILE
+from ctip.audit.checkpoints import checkpoint_dir
 from ctip.audit.selectors import audit_chain_verify
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA_DIR = "media"
+CHECKPOINT_DIR = "audit-checkpoints"
 FORMAT = 1
 _CHUNK = 5000
 
@@ -213,6 +218,8 @@ def backup(out: Path, *, log: Callable[[str], None] = lambda _m: None) -> dict:
     """
     out = Path(out)
     _prepare_out(out)
+    # Before the database: every checkpoint copied is then of a head the copy holds.
+    checkpoints = _copy_checkpoints(out)
     vendor = connection.vendor
     if vendor == "sqlite":
         db_file = out / SQLITE_FILE
@@ -285,12 +292,33 @@ def backup(out: Path, *, log: Callable[[str], None] = lambda _m: None) -> dict:
         "database_file": db_file.name,
         "database_sha256": file_sha256(db_file),
         "tables": tables,
-        "audit": audit | {"chain_verified_at_backup": chain_ok, "triggers": trigger_names},
+        "audit": audit
+        | {
+            "chain_verified_at_backup": chain_ok,
+            "triggers": trigger_names,
+            "checkpoints": checkpoints,
+        },
         # The copies, which are what a restore puts back.
         "media": _media_files(out / MEDIA_DIR),
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
+
+
+def _copy_checkpoints(out: Path) -> dict | None:
+    """Copies the audit checkpoint file into the backup; its path, lines and SHA-256."""
+    source = checkpoint_dir() / CHECKPOINT_FILE
+    if not source.is_file():
+        return None
+    target = out / CHECKPOINT_DIR / CHECKPOINT_FILE
+    target.parent.mkdir()
+    shutil.copyfile(source, target)
+    lines = sum(1 for line in target.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {
+        "file": f"{CHECKPOINT_DIR}/{CHECKPOINT_FILE}",
+        "checkpoints": lines,
+        "sha256": file_sha256(target),
+    }
 
 
 # --- restore --------------------------------------------------------------------------------------

@@ -28,8 +28,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import APIException
 
 from .models import IdempotencyRecord
 
@@ -101,12 +99,10 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 
 def _api_user(request: HttpRequest):
     """The user a token or session stands for, or None (the view will then refuse)."""
-    try:
-        found = TokenAuthentication().authenticate(request)
-    except APIException:
-        return None
-    if found is not None:
-        return found[0]
+    from ctip.accounts.authentication import api_token_user  # the API's own token check
+
+    if request.headers.get("Authorization", "").lower().split()[:1] == ["token"]:
+        return api_token_user(request)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
@@ -140,7 +136,7 @@ class IdempotencyMiddleware:
     """Honours `Idempotency-Key` on API POSTs (see the module docstring).
 
     Must come after AuthenticationMiddleware (session users); token users are resolved here
-    with DRF's TokenAuthentication, as the view will resolve them.
+    with the API's token check (ctip/accounts/authentication.py), as the view will resolve them.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

@@ -34,6 +34,23 @@ def give_totp_device(user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
 
 
+def as_verified(user: User) -> User:
+    """`user` as django-otp's middleware leaves a session's user after TOTP: is_verified()."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or give_totp_device(user)
+    user.otp_device = device
+    user.is_verified = lambda: True
+    return user
+
+
+def api_token_key(user: User, *, scopes=("read", "write"), name: str = "test") -> str:
+    """The key of a new API token of `user`, created as from a verified session."""
+    from ctip.accounts.services import api_token_create
+
+    # A fresh instance: the caller's `user` must not come out marked as verified.
+    actor = as_verified(User.objects.get(pk=user.pk))
+    return api_token_create(actor=actor, name=name, scopes=scopes).key
+
+
 def verified_client(user: User | None) -> Client:
     """A client signed in as `user` who has passed TOTP; anonymous for None."""
     client = Client()
@@ -61,7 +78,10 @@ class Cast:
 
 def make_cast() -> Cast:
     org_a = make_organisation("a", name="Organisation A", type=OrganisationType.SOCIAL_AFFAIRS)
-    org_b = make_organisation("b", name="Organisation B", type=OrganisationType.NGO_SHELTER)
+    # B runs a legal team beside its shelter: it may represent victims in proceedings.
+    org_b = make_organisation(
+        "b", name="Organisation B", type=OrganisationType.NGO_SHELTER, provides_legal_aid=True
+    )
     cast = Cast(org_a=org_a, org_b=org_b)
     for role in Role.values:
         cast.a[role] = make_user(org_a, role)

@@ -306,9 +306,12 @@ def verify_custody(events: list[CustodyEvent], item_uuid) -> list[str]:
 
 def _check_investigation(actor, investigation: Investigation) -> None:
     # Evidence is added by the organisation handling the proceeding or representing victims.
-    if not can(actor, Perm.EVIDENCE_ADD) or actor.organisation_id not in (
-        investigation.organisation_id,
-        investigation.legal_organisation_id,
+    represents = (
+        investigation.legal_organisation_id == actor.organisation_id
+        and investigation.legal_organisation.provides_legal_aid
+    )
+    if not can(actor, Perm.EVIDENCE_ADD) or not (
+        investigation.organisation_id == actor.organisation_id or represents
     ):
         raise PermissionDenied
 

@@ -10,7 +10,6 @@ survivor gave a sharing consent that is not withdrawn, and only the columns whos
 the user may read (a column is dropped whole when its field is above the user's sensitivity).
 """
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.access.policy import can, readable_fields
 from ctip.accounts.roles import Perm
+from ctip.core.spreadsheets import CsvDictWriter
 
 GENDER = {"f": "Feminine", "m": "Masculine", "x": "NonConforming", "u": "NonSpecifiedUnknown"}
 CASE_STATUS = {
@@ -195,7 +195,8 @@ class Export:
 
     def to_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=self.columns, lineterminator="\n")
+        # Names are typed by people: a formula in one must not run in the ministry's sheet.
+        writer = CsvDictWriter(out, fieldnames=self.columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.rows)
         return out.getvalue()

@@ -38,6 +38,7 @@ from ctip.access.policy import can, sensitive_fields
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
+from ctip.core.spreadsheets import csv_writer, unquote_cell
 
 from .htcds import VARIANT_SPELLINGS, canonical_column
 from .models import ImportBatch, ImportedRow, ImportStatus, RowOutcome
@@ -215,7 +216,8 @@ def _text(value) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    # A text CTIP quoted on export ("'=SUM(A1)") reads back as it was stored.
+    return unquote_cell(str(value)).strip()
 
 
 @dataclass
@@ -973,7 +975,7 @@ LEVELS = {"error": gettext_lazy("error"), "warning": gettext_lazy("warning")}
 def issues_csv(issues: list[dict]) -> str:
     """The issues as CSV: row, column, level, message."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")  # a column name is the uploader's text
     writer.writerow([_("row"), _("column"), _("level"), _("message")])
     for issue in issues:
         writer.writerow(

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from ctip.access.policy import visible_to
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
+from ctip.core.shared_data import shared_data_dir  # noqa: F401 (kept importable here)
 
 from .models import CtdcRecord, ReferenceDataset, ReferenceSource, UnodcFigure
 
@@ -435,11 +435,6 @@ def unodc_figures(user, dataset: ReferenceDataset | None = None) -> QuerySet:
     dataset = dataset or datasets.order_by("-version").first()
     qs = visible_to(user, UnodcFigure)
     return qs.filter(dataset=dataset) if dataset else qs.none()
-
-
-def shared_data_dir() -> Path:
-    """../shared/data beside the repository (where CI keeps the public data)."""
-    return Path(settings.BASE_DIR).resolve().parent / "shared" / "data"
 
 
 # --- National figures beside UNODC's ---------------------------------------------------------

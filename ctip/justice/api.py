@@ -1,6 +1,7 @@
 """Proceedings over REST: the same policy as the pages (scope, 404, field sensitivity)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -12,6 +13,7 @@ from ctip.access.policy import can
 from ctip.access.serializers import PolicyFilteredSerializer
 from ctip.accounts.models import Organisation
 from ctip.accounts.roles import Perm
+from ctip.core import search
 
 from . import selectors, services
 from .models import ExploitationForm, Investigation, InvestigationSource, LawArticle
@@ -92,15 +94,16 @@ class InvestigationListApi(GenericAPIView):
     serializer_class = InvestigationSummaryOutput
 
     def get_queryset(self):
-        return selectors.investigations_visible_to(
-            user=self.request.user, query=self.request.GET.get("q", "")[:100]
-        )
+        return selectors.investigations_visible_to(user=self.request.user)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Reference or title fragment")],
+        description="Investigations you may see. To search by reference or title, POST to "
+        "/api/v1/investigations/search/: a `q` query parameter is refused (400), a title may "
+        "name a person and must not be in URLs.",
         responses=InvestigationSummaryOutput(many=True),
     )
     def get(self, request):
+        search.refuse_terms_in_url(request, reverse("api-investigations-search"))
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -115,6 +118,35 @@ class InvestigationListApi(GenericAPIView):
         )
         output = InvestigationOutput(inv, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class InvestigationSearchInput(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="Reference or title fragment"
+    )
+
+
+class InvestigationSearchApi(GenericAPIView):
+    """The list searched by reference or title: the terms travel in the body, never in a URL."""
+
+    required_permission = Perm.JUSTICE_VIEW
+    serializer_class = InvestigationSummaryOutput
+
+    @extend_schema(
+        request=InvestigationSearchInput,
+        responses={200: InvestigationSummaryOutput(many=True)},
+        parameters=[OpenApiParameter("page", int, description="A page number")],
+        description="Investigations you may see whose reference or title contains `q`, "
+        "paginated like the list; the `next` and `previous` links are POSTed with the same body.",
+    )
+    def post(self, request):
+        data = InvestigationSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        investigations = selectors.investigations_visible_to(
+            user=request.user, query=data.validated_data["q"]
+        )
+        page = self.paginate_queryset(investigations)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class InvestigationDetailApi(GenericAPIView):

@@ -5,6 +5,11 @@ from . import api
 urlpatterns = [
     path("investigations/", api.InvestigationListApi.as_view(), name="api-investigations"),
     path(
+        "investigations/search/",
+        api.InvestigationSearchApi.as_view(),
+        name="api-investigations-search",
+    ),
+    path(
         "investigations/<uuid:investigation_uuid>/",
         api.InvestigationDetailApi.as_view(),
         name="api-investigation",

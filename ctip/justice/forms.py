@@ -40,7 +40,8 @@ class InvestigationForm(ValuesForm):
     )
     legal_organisation = forms.ModelChoiceField(
         label=_("Legal-aid organisation representing the victims"),
-        queryset=Organisation.objects.filter(is_active=True),
+        # Only organisations that provide legal aid; the service checks again.
+        queryset=Organisation.objects.filter(is_active=True, provides_legal_aid=True),
         required=False,
     )
     report = forms.ModelChoiceField(label=_("Report"), queryset=None, required=False)

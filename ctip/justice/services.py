@@ -246,6 +246,21 @@ def _check_links(actor, values: dict) -> None:
             raise ValidationError({name: _("You cannot link to this record.")})
 
 
+def _check_legal_organisation(values: dict) -> None:
+    # Naming an organisation opens the proceeding and its evidence to it: only one that
+    # provides legal aid may represent the victims (the access rule asks the same).
+    org = values.get("legal_organisation")
+    if org is not None and not (org.provides_legal_aid and org.is_active):
+        raise ValidationError(
+            {
+                "legal_organisation": _(
+                    "Only an active organisation that provides legal aid may represent "
+                    "the victims."
+                )
+            }
+        )
+
+
 def _check_investigation(inv: Investigation) -> None:
     errors = {}
     today = timezone.localdate()
@@ -269,6 +284,7 @@ def investigation_create(*, actor, title: str, opened_on, **values) -> Investiga
     if set(values) - set(INVESTIGATION_FIELDS):
         raise PermissionDenied
     _check_links(actor, values)
+    _check_legal_organisation(values)
     inv = Investigation(
         organisation=actor.organisation,
         reference=_next_reference(actor.organisation),
@@ -292,6 +308,7 @@ def investigation_update(
     if set(values) - set(INVESTIGATION_FIELDS):
         raise PermissionDenied
     _check_links(actor, values)
+    _check_legal_organisation(values)
     current = lock_and_check_version(investigation, expected_version)
     probe = Investigation.objects.get(pk=current.pk)
     for name, value in values.items():

@@ -8,12 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can, can_change, readable_fields, visible_to
 from ctip.accounts.roles import Perm
+from ctip.core import search
 from ctip.core.forms import add_service_errors
 from ctip.people.models import Person, Sex
 from ctip.people.services import person_create
@@ -55,14 +58,24 @@ def _form_page(
 
 
 @permission_required(Perm.JUSTICE_VIEW)
+@sensitive_post_parameters("q")
 def investigation_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    investigations = selectors.investigations_visible_to(user=request.user, query=query)
+    # A title may name a victim or a suspect: searched by POST, kept server-side, never in a URL.
+    if request.method == "POST":
+        return search.remember(request, "investigations", {"q": request.POST.get("q", "")[:100]})
+    found = search.recall(request, "investigations")
+    investigations = selectors.investigations_visible_to(user=request.user, query=found.get("q"))
     page = Paginator(investigations, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "justice/investigation_list.html",
-        {"page": page, "q": query, "can_create": can(request.user, Perm.JUSTICE_MANAGE)},
+        {
+            "page": page,
+            "q": found.get("q"),
+            "query": urlencode(found.params()),
+            "search_expired": found.expired,
+            "can_create": can(request.user, Perm.JUSTICE_MANAGE),
+        },
     )
 
 
@@ -380,16 +393,34 @@ def appeal_add(request: HttpRequest, verdict_uuid) -> HttpResponse:
 
 
 @permission_required(Perm.JUSTICE_VIEW)
+@sensitive_post_parameters("value")
 def identifier_search(request: HttpRequest) -> HttpResponse:
+    # A phone number or an account name is searched by POST and kept server-side, never in a
+    # URL or a log; the kind (phone, e-mail...) says nothing about anyone and stays visible.
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        return search.remember(
+            request,
+            "identifiers",
+            {"value": request.POST.get("value", "")[:200]},
+            {"kind": kind if kind in IdentifierKind.values else ""},
+        )
+    found = search.recall(request, "identifiers")
     kind = request.GET.get("kind", IdentifierKind.PHONE)
-    value = request.GET.get("value", "")[:200]
+    value = found.get("value")
     results = []
     if value and kind in IdentifierKind.values:
         results = list(selectors.identifiers_search(user=request.user, kind=kind, value=value))
     return render(
         request,
         "justice/identifier_search.html",
-        {"kinds": IdentifierKind.choices, "kind": kind, "value": value, "results": results},
+        {
+            "kinds": IdentifierKind.choices,
+            "kind": kind,
+            "value": value,
+            "results": results,
+            "search_expired": found.expired,
+        },
     )
 
 

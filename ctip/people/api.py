@@ -1,6 +1,7 @@
 """People over REST: the same policy as the pages (scope, 404, field sensitivity)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 
 from ctip.access.serializers import PolicyFilteredSerializer
 from ctip.accounts.roles import Perm
+from ctip.core import search
 from ctip.places.models import Country, Village
 
 from . import services
@@ -102,18 +104,26 @@ class ConcurrentEdit(ValidationError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class PersonSearchInput(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="Name fragment (Latin or Khmer script)"
+    )
+
+
 class PersonListApi(GenericAPIView):
     required_permission = Perm.PEOPLE_VIEW
     serializer_class = PersonSummaryOutput
 
     def get_queryset(self):
-        return people_visible_to(user=self.request.user, query=self.request.GET.get("q", "")[:100])
+        return people_visible_to(user=self.request.user)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Name fragment")],
+        description="People you may see. To search by name, POST to /api/v1/people/search/: "
+        "a `q` query parameter is refused (400), names must not be in URLs.",
         responses=PersonSummaryOutput(many=True),
     )
     def get(self, request):
+        search.refuse_terms_in_url(request, reverse("api-people-search"))
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -126,6 +136,27 @@ class PersonListApi(GenericAPIView):
         person = _service_call(services.person_create, actor=request.user, **data.validated_data)
         output = PersonOutput(person, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class PersonSearchApi(GenericAPIView):
+    """The list searched by name: the name travels in the body, never in a URL or a log."""
+
+    required_permission = Perm.PEOPLE_VIEW
+    serializer_class = PersonSummaryOutput
+
+    @extend_schema(
+        request=PersonSearchInput,
+        responses={200: PersonSummaryOutput(many=True)},
+        parameters=[OpenApiParameter("page", int, description="A page number")],
+        description="People you may see whose name contains `q`, paginated like the list; "
+        "the `next` and `previous` links are POSTed with the same body.",
+    )
+    def post(self, request):
+        data = PersonSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        people = people_visible_to(user=request.user, query=data.validated_data["q"])
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class PersonDetailApi(GenericAPIView):

@@ -5,10 +5,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can_change, get_visible_or_404, readable_fields
 from ctip.accounts.roles import Perm
+from ctip.core import search
 from ctip.core.forms import add_service_errors
 from ctip.core.idempotency import once_per_submission
 
@@ -34,12 +36,22 @@ DETAIL_FIELDS = [
 
 
 @permission_required(Perm.PEOPLE_VIEW)
+@sensitive_post_parameters("q")
 def person_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    people = people_visible_to(user=request.user, query=query)
+    # A name is searched by POST and kept server-side: it never reaches a URL or a log.
+    if request.method == "POST":
+        return search.remember(request, "people", {"q": request.POST.get("q", "")[:100]})
+    found = search.recall(request, "people")
+    people = people_visible_to(user=request.user, query=found.get("q"))
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""}
-    template = "people/_table.html" if request.htmx else "people/list.html"
+    context = {
+        "page": page,
+        "q": found.get("q"),
+        "query": urlencode(found.params()),
+        "search_expired": found.expired,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "people/_table.html" if partial else "people/list.html"
     return render(request, template, context)
 
 

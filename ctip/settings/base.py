@@ -6,10 +6,13 @@ DEBUG         "1"/"true" for local development
 CTIP_REQUIRE_2FA  "0" relaxes two-factor authentication, for the local demo only
 """
 
+import ipaddress
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +54,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ctip.core",
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The page policy (CONTENT_SECURITY_POLICY below) on every response.
+    "csp.middleware.CSPMiddleware",
     # Pages shrink 3-5x on slow rural links (bench/page_bytes.py). Django pads compressed
     # responses at random, which blunts BREACH against the CSRF token.
     "django.middleware.gzip.GZipMiddleware",
@@ -145,6 +149,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every process and surviving restarts, on the database CTIP already has
+# (SQLite or PostgreSQL): rate limits live here. ctip/core/migrations/0002 creates its table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ctip_cache",
+        # Past MAX_ENTRIES Django deletes a third of the rows: high enough that a flood from
+        # many addresses does not wipe the counters that stop it.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 # --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -172,20 +188,33 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Lockout after repeated failures, per account: 5 failures lock it for 30 minutes.
+# Lockout after repeated failures (ctip/accounts/security.py). 5 failures lock an account at
+# the address they came from, for 30 minutes: a stranger elsewhere can never lock the 24-hour
+# hotline out. An address that fails 20 times across accounts in that window is refused for
+# every account, except for the accounts that have signed in from it before: password spraying
+# stops, and staff behind one office NAT keep working.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = "ctip.accounts.security.lockout_parameters"
+CTIP_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("CTIP_LOGIN_FAILURES_PER_ADDRESS", "20"))
 # The login form names the email field "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "ctip.accounts.security.lockout_username"
-# Not by IP address as well: a provincial office or the hotline shares one address behind NAT,
-# and five typos among its staff must not lock the 24-hour hotline out. Rate limiting by
-# address belongs in the reverse proxy.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "ctip.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "ctip.accounts.security.lockout_response"
 AXES_VERBOSE = False
+
+# Reverse proxies whose X-Forwarded-For is believed (ctip/core/client_ip.py): comma-separated
+# addresses or networks, e.g. "10.0.0.5,fd00::/64". Empty: the client is REMOTE_ADDR.
+CTIP_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CTIP_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in CTIP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"CTIP_TRUSTED_PROXIES: {_proxy!r} is not an address.") from exc
 
 # Two-factor authentication is required for roles that see identifying data. Only the local demo
 # may relax it, and the page shell says so on every page.
@@ -218,19 +247,53 @@ MEDIA_URL = "/files/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Audit key and checkpoints (docs/operations.md, "The audit key") ----------------------------
+# The audit chain is sealed with HMAC keys kept outside the database: "id1:secret1,id2:secret2",
+# from CTIP_AUDIT_KEYS or the file named by CTIP_AUDIT_KEYS_FILE. The first seals new events;
+# the others verify events sealed before a rotation. Without either, a key derived from
+# SECRET_KEY (development, tests, benchmarks): production refuses it.
+CTIP_AUDIT_KEYS = os.environ.get("CTIP_AUDIT_KEYS", "").strip()
+if not CTIP_AUDIT_KEYS and os.environ.get("CTIP_AUDIT_KEYS_FILE"):
+    CTIP_AUDIT_KEYS = Path(os.environ["CTIP_AUDIT_KEYS_FILE"]).read_text(encoding="utf-8").strip()
+CTIP_AUDIT_KEYS_DERIVED = not CTIP_AUDIT_KEYS
+if CTIP_AUDIT_KEYS_DERIVED:
+    from ctip.audit.keys import derived_key
+
+    CTIP_AUDIT_KEYS = f"derived:{derived_key(SECRET_KEY)}"
+# Signed checkpoints of the chain's head (`manage.py audit_checkpoint`), outside the database.
+CTIP_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("CTIP_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+)
+
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a missing or bad credential answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # CTIP's own tokens (ctip/accounts/authentication.py): hashed, expiring, scoped.
+        "ctip.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ctip.access.api.IsVerifiedUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
+    # Per API token, per signed-in user, and per client address for anonymous requests
+    # (ctip/accounts/throttling.py); beyond the rate: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ctip.accounts.throttling.TokenRateThrottle",
+        "ctip.accounts.throttling.UserRateThrottle",
+        "ctip.accounts.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("CTIP_API_RATE_TOKEN", "600/minute"),
+        "user": os.environ.get("CTIP_API_RATE_USER", "600/minute"),
+        "anon": os.environ.get("CTIP_API_RATE_ANON", "60/minute"),
+    },
+    "EXCEPTION_HANDLER": "ctip.accounts.throttling.api_exception_handler",
 }
+for _scope, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(f"CTIP_API_RATE_{_scope.upper()}: e.g. 600/minute, not {_rate!r}")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CTIP API",
     "DESCRIPTION": "Counter-trafficking information system. Every endpoint applies the same "
@@ -255,6 +318,25 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from this server's static files,
+# never inline, never eval. Pages load behaviour from ctip/core/static/ctip/ctip.js (data-
+# attributes, no on*= handlers); htmx runs with allowEval off and its indicator styles in
+# ctip.css. Only the API's Swagger UI (/api/docs/) relaxes style-src, by decorator (ctip/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF],
+        "style-src": [csp.constants.SELF],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.NONE],
+        "frame-ancestors": [csp.constants.NONE],
+        "form-action": [csp.constants.SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,

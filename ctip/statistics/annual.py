@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from ctip.core.spreadsheets import append_row, safe_cell
+
 from . import selectors
 from .protection import Cell, legend, small_cell_threshold
 
@@ -179,29 +181,33 @@ def annual_report_xlsx(report: AnnualReport) -> bytes:
     book = Workbook()
     about = book.active
     about.title = _("About")[:31]
-    about["A1"] = _("Annual report on trafficking in persons, %(year)s") % {"year": report.year}
+    # Every text goes through safe_cell/append_row: openpyxl stores a text that starts with
+    # "=" as a formula, and labels (place and organisation names) are typed by people.
+    about["A1"] = safe_cell(
+        _("Annual report on trafficking in persons, %(year)s") % {"year": report.year}
+    )
     about["A1"].font = Font(bold=True, size=14)
-    about["A3"] = report.legend
-    about["A4"] = _("Source: CTIP, the national counter-trafficking information system.")
+    about["A3"] = safe_cell(report.legend)
+    about["A4"] = safe_cell(_("Source: CTIP, the national counter-trafficking information system."))
     about["A3"].alignment = Alignment(wrap_text=True)
     about.column_dimensions["A"].width = 100
     for table in report.tables:
         sheet = book.create_sheet(f"T{table.number}")
-        sheet["A1"] = f"{table.number}. {table.title}"
+        sheet["A1"] = safe_cell(f"{table.number}. {table.title}")
         sheet["A1"].font = Font(bold=True)
         sheet.append([])
-        sheet.append(["", *[str(c) for c in table.columns]])
+        append_row(sheet, ["", *[str(c) for c in table.columns]])
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([str(row["label"]), *[_xlsx_value(c) for c in row["cells"]]])
+            append_row(sheet, [str(row["label"]), *[_xlsx_value(c) for c in row["cells"]]])
             if row.get("is_total"):
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)
         sheet.append([])
         if table.note:
-            sheet.append([table.note])
-        sheet.append([report.legend])
+            append_row(sheet, [table.note])
+        append_row(sheet, [report.legend])
         sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()
     book.save(out)

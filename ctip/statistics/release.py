@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from ctip.core.spreadsheets import CsvDictWriter
+
 from . import indicators as ind
 
 QUASI_IDENTIFIERS = ("sex", "age", "region", "year")
@@ -174,7 +176,7 @@ class Release:
 
     def to_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=self.columns, lineterminator="\n")
+        writer = CsvDictWriter(out, fieldnames=self.columns, lineterminator="\n")
         writer.writeheader()
         for row in self.rows:
             writer.writerow({c: row[c] for c in self.columns})

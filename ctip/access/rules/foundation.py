@@ -51,7 +51,15 @@ RULES: dict[str, Rule] = {
     "accounts.Organisation": Rule(
         scopes=[("organisations.view", everything)],
         fields=_BASE
-        | {"name": N, "name_km": N, "code": N, "type": N, "provinces": N, "is_active": N},
+        | {
+            "name": N,
+            "name_km": N,
+            "code": N,
+            "type": N,
+            "provinces": N,
+            "is_active": N,
+            "provides_legal_aid": N,
+        },
         change_permissions=("organisations.manage",),
     ),
     "accounts.User": Rule(

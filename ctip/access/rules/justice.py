@@ -1,7 +1,9 @@
 """Access rules for suspects, proceedings, evidence (issue 6).
 
 - Investigators and legal officers (`justice.manage`) see the proceedings their organisation
-  handles or represents the victims in, and everything under them, evidence included.
+  handles or represents the victims in, and everything under them, evidence included. Only an
+  organisation that provides legal aid (`Organisation.provides_legal_aid`) represents victims:
+  naming any other one opens nothing to it.
 - Case workers and supervisors (`justice.view` only) see the proceedings in which one of their
   survivors (the person of a case they see, by the cases rule) is a victim, and of the victims
   only their own survivors.
@@ -25,8 +27,14 @@ def _handling(path: str = "") -> Scope:
     def scope(user) -> Q | None:
         if not user.organisation_id:
             return None
+        # The representing side only while that organisation provides legal aid: a record
+        # naming another organisation (by mistake, or before the service refused it) opens
+        # nothing to it.
         return Q(**{f"{prefix}organisation_id": user.organisation_id}) | Q(
-            **{f"{prefix}legal_organisation_id": user.organisation_id}
+            **{
+                f"{prefix}legal_organisation_id": user.organisation_id,
+                f"{prefix}legal_organisation__provides_legal_aid": True,
+            }
         )
 
     return scope

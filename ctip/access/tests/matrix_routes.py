@@ -183,6 +183,12 @@ def _provider(perms, user, side, world) -> bool:
     return _case_child(P.CARE_VIEW)(perms, user, side, world)
 
 
+def _interop_case(perms, user, side, world) -> bool:
+    # rules/interop.py + interop/selectors.py shared_cases: the caller's organisation's own
+    # partner system, and a case the caller sees as owner whose sharing consent stands.
+    return P.INTEROP_SYNC in perms and case_visible(perms, user, side, world)
+
+
 SCOPES: dict[str, Callable] = {
     "org": _same_org,
     "person": lambda perms, *a: P.PEOPLE_VIEW in perms and _same_org(perms, *a),
@@ -214,6 +220,13 @@ SCOPES: dict[str, Callable] = {
     "training": lambda perms, *a: (
         P.PREVENTION_COUNTS in perms or (P.PREVENTION_VIEW in perms and _same_org(perms, *a))
     ),
+    # exchange/importer.py batches_visible_to: the uploading organisation's importers only.
+    "import_batch": lambda perms, *a: P.EXCHANGE_IMPORT in perms and _same_org(perms, *a),
+    # rules/interop.py: an organisation's own partner systems, to those who manage or sync.
+    "partner_system": lambda perms, *a: (
+        bool({P.INTEROP_MANAGE, P.INTEROP_SYNC} & perms) and _same_org(perms, *a)
+    ),
+    "interop_case": _interop_case,
 }
 
 # The records each scope concerns: a list leaks if it shows one the user may not see.
@@ -247,6 +260,8 @@ SCOPE_OF_RECORD: dict[str, str] = {
     "return": "returns",
     "reintegration": "returns",
     "flag": "flag",
+    "import_batch": "import_batch",
+    "partner_system": "partner_system",
 }
 
 # Where a case number may show besides the case's own pages: records whose rule is wider than
@@ -290,6 +305,9 @@ ROUTES: dict[str, Route] = {
     # (ctip/accounts/tests/test_user_admin.py pins it): the gate is being signed in.
     "api-user": R(get(*USERS, gate=[SIGNED_IN]), obj="user", scope="user"),
     "accounts:api_token": R(get(P.API_TOKEN)),
+    # POST only; who may revoke which token is pinned in ctip/accounts/tests/test_api_tokens.py.
+    "accounts:api_token_revoke": X("the user's own API token"),
+    "accounts:user_api_token_revoke": X("an administered user's API token (test_api_tokens.py)"),
     "accounts:user_list": R(lst(*USERS)),
     "accounts:user_create": R(form("create", *USERS)),
     "accounts:user_edit": R(
@@ -318,13 +336,14 @@ ROUTES: dict[str, Route] = {
     "places:countries": R(lst(P.REFERENCE_VIEW)),
     # People.
     "api-people": R(lst(V), post("create", P.PEOPLE_CREATE)),
+    "api-people-search": R(op("list", "post", V, data={"q": "a"})),
     "api-person": R(
         get(V),
         op("change", "patch", P.PEOPLE_CHANGE, data={"version": 0}),
         obj="person",
         scope="person",
     ),
-    "people:list": R(lst(V)),
+    "people:list": R(lst(V), op("list", "post", V, data={"q": "a"})),
     "people:create": R(form("create", P.PEOPLE_CREATE)),
     "people:detail": R(get(V), obj="person", scope="person"),
     "people:edit": R(form("change", P.PEOPLE_CHANGE), obj="person", scope="person"),
@@ -371,6 +390,7 @@ ROUTES: dict[str, Route] = {
     "operations:instrument": R(get(P.SCREENING_VIEW, P.SCREENING_INSTRUMENT_MANAGE)),
     # --- cases and care ----------------------------------------------------------------------
     "api-cases": R(lst(CASES), post("create", P.CASES_OPEN)),
+    "api-cases-search": R(op("list", "post", CASES, data={"q": "a"})),
     # The case APIs look the case up with the reading permission, then check the writing one.
     "api-case": R(
         get(CASES),
@@ -392,7 +412,7 @@ ROUTES: dict[str, Route] = {
     ),
     "api-case-care-plans": R(lst(CARE), obj="case", scope="care"),
     "api-care-plan": R(get(CARE), obj="care_plan", scope="care"),
-    "cases:list": R(lst(CASES)),
+    "cases:list": R(lst(CASES), op("list", "post", CASES, data={"q": "a"})),
     "cases:dashboard": R(lst(CASES)),
     "cases:open": R(form("create", P.CASES_OPEN)),
     "cases:settings": R(form("change", P.CASES_SETTINGS)),
@@ -423,11 +443,12 @@ ROUTES: dict[str, Route] = {
     "care:respond": R(form("change", P.SERVICES_CONFIRM), obj="delivery", scope="provider"),
     # --- justice and evidence ----------------------------------------------------------------
     "api-investigations": R(lst(JV), post("create", JM)),
+    "api-investigations-search": R(op("list", "post", JV, data={"q": "a"})),
     "api-investigation": R(get(JV), obj="investigation", scope="investigation"),
     "api-law-articles": R(lst(P.REFERENCE_VIEW)),
     "api-justice-counts": R(lst(P.JUSTICE_COUNTS)),
     "api-evidence": R(lst(P.EVIDENCE_VIEW), obj="investigation", scope="evidence"),
-    "justice:list": R(lst(JV)),
+    "justice:list": R(lst(JV), op("list", "post", JV, data={"q": "a"})),
     "justice:create": R(form("create", JM)),
     "justice:detail": R(get(JV), obj="investigation", scope="investigation"),
     "justice:victim_add": R(form("create", JM), obj="investigation", scope="investigation"),
@@ -444,7 +465,7 @@ ROUTES: dict[str, Route] = {
     "justice:hearing_postpone": R(form("change", JM), obj="hearing", scope="proceeding"),
     "justice:witness_support_add": R(form("create", JM), obj="hearing", scope="proceeding"),
     "justice:appeal_add": R(form("create", JM), obj="verdict", scope="proceeding"),
-    "justice:identifier_search": R(lst(JV)),
+    "justice:identifier_search": R(lst(JV), op("list", "post", JV, data={"value": "a"})),
     "justice:identifier": R(get(JV), obj="identifier", scope="proceeding"),
     "justice:law_articles": R(lst(P.REFERENCE_VIEW)),
     "justice:law_article_create": R(form("create", P.REFERENCE_MANAGE)),
@@ -573,23 +594,34 @@ ROUTES: dict[str, Route] = {
     "exchange:htcds": R(export(P.EXCHANGE_EXPORT)),
     "exchange:htcds_download": R(export(P.EXCHANGE_EXPORT), kwargs={"fmt": "json"}),
     "exchange:compare": R(lst(P.STATISTICS_VIEW)),
-    # Import batches and partner systems are not seeded yet (issue 8 in progress): their object
-    # routes are exercised with an identifier that exists nowhere, which must answer 404.
+    # Import batches: each side's organisation uploaded one; another organisation's batch
+    # answers 404 to its page, its advance and its issues download, page and API.
     "api-exchange-htcds": R(export(P.EXCHANGE_EXPORT)),
     "api-exchange-imports": R(lst(P.EXCHANGE_IMPORT), post("create", P.EXCHANGE_IMPORT)),
-    "api-exchange-import": R(get(P.EXCHANGE_IMPORT), obj="absent", scope="absent"),
+    "api-exchange-import": R(get(P.EXCHANGE_IMPORT), obj="import_batch", scope="import_batch"),
     "api-exchange-import-advance": R(
-        post("change", P.EXCHANGE_IMPORT), obj="absent", scope="absent"
+        post("change", P.EXCHANGE_IMPORT), obj="import_batch", scope="import_batch"
     ),
     "exchange:import": R(form("create", P.EXCHANGE_IMPORT)),
-    "exchange:import_batch": R(get(P.EXCHANGE_IMPORT), obj="absent", scope="absent"),
-    "exchange:import_advance": R(post("change", P.EXCHANGE_IMPORT), obj="absent", scope="absent"),
-    "exchange:import_errors": R(export(P.EXCHANGE_IMPORT), obj="absent", scope="absent"),
+    "exchange:import_batch": R(get(P.EXCHANGE_IMPORT), obj="import_batch", scope="import_batch"),
+    "exchange:import_advance": R(
+        post("change", P.EXCHANGE_IMPORT), obj="import_batch", scope="import_batch"
+    ),
+    "exchange:import_errors": R(
+        export(P.EXCHANGE_IMPORT), obj="import_batch", scope="import_batch"
+    ),
+    # Partner systems: each organisation's own; the partner's id of each side's case (whose
+    # survivor consented to share with C, the system's recipient). Withdrawn consent: test_matrix.
     "interop:list": R(lst(P.INTEROP_MANAGE)),
-    "interop:set_active": R(post("change", P.INTEROP_MANAGE), obj="absent", scope="absent"),
+    "interop:set_active": R(
+        post("change", P.INTEROP_MANAGE), obj="partner_system", scope="partner_system"
+    ),
     "api-interop-cases": R(lst(P.INTEROP_SYNC)),
     "api-interop-case": R(
-        get(P.INTEROP_SYNC), obj="absent", scope="absent", kwargs={"external_id": "x-1"}
+        get(P.INTEROP_SYNC),
+        op("change", "put", P.INTEROP_SYNC, data={}),
+        obj="external_ref",
+        scope="interop_case",
     ),
 }
 
@@ -629,4 +661,5 @@ MARKERS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "crossing": (("returns",), None),
     "destination": (("returns",), None),
     "flagsource": (("flag",), None),
+    "batchfile": (("import_batch",), None),
 }

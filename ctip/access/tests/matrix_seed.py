@@ -9,6 +9,11 @@ Three sides, seen from organisation A's users:
 
 Every record carries unique markers (``MARK_*``) in a normal, a confidential and a restricted
 field, so a page or API answer can be searched for what it must not show.
+
+Besides the three sides, ``World.shared`` holds cases of organisation A referred to a legal-aid
+organisation L, one per referral state (``SHARE_STATES``), each sharing ``SHARED_SECTIONS`` and
+not the others; and ``World.unconsented`` a case of A that its partner system knows by an id but
+whose consent to share was withdrawn.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +27,11 @@ from ctip.audit.models import AuditEvent
 from ctip.core.testing import Cast, make_cast, make_organisation, make_user
 
 SIDES = ("own", "other_cw", "other_org")
+# Referrals from A to the legal-aid organisation L, by state: what L sees of the case.
+SHARE_STATES = ("pending", "accepted", "declined", "withdrawn", "completed")
+SHARED_SECTIONS = ("identity", "assessments", "notes")  # not: profile, care_plan, services
+# Roles of L that read a referred case; users of other organisations that must see nothing.
+LEGAL_AID_ROLES = (Role.LEGAL_OFFICER, Role.CASE_WORKER, Role.CASE_SUPERVISOR)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -43,6 +53,10 @@ class World:
     org_c: Organisation
     cw2: User  # the second case worker of organisation A
     records: dict[str, dict[str, object]] = field(default_factory=dict)  # side → key → record
+    org_l: Organisation | None = None  # a legal-aid organisation A refers cases to
+    legal_aid: dict[str, User] = field(default_factory=dict)  # role → user of L
+    shared: dict[str, dict[str, object]] = field(default_factory=dict)  # state → key → record
+    unconsented: dict[str, object] = field(default_factory=dict)
 
     def org(self, side: str) -> Organisation:
         return self.cast.org_b if side == "other_org" else self.cast.org_a
@@ -357,6 +371,25 @@ def _seed_side(world: World, side: str, today: date, reference, instrument) -> d
     twin = person_create(actor=cw, given_name=mark("name"), family_name="Chan", sex="f")
     r["candidate"], _new = _record_candidate(person, twin, 0.99, {}, None)
 
+    # Exchange: an HTCDS file the side's organisation uploaded (not yet imported).
+    from ctip.exchange.importer import batch_create
+
+    content = f"prs_FirstName,prs_SecondName,prs_Gender\n{mark('batchrow')},Chan,Feminine\n"
+    r["import_batch"], _created = batch_create(
+        actor=sup, file_name=f"{mark('batchfile')}.csv", content=content.encode()
+    )
+    # Interop: the organisation's partner system (run by C, whom the consent above names) and
+    # the partner's id for the side's case. Organisation A has one system for both its sides.
+    from ctip.interop.models import PartnerSystem
+    from ctip.interop.services import _link, partner_system_create
+
+    system = PartnerSystem.objects.filter(organisation=world.org(side)).first()
+    system = system or partner_system_create(
+        actor=sup, name="Primero", kind="primero", recipient=world.org_c
+    )
+    r["partner_system"] = system
+    r["external_ref"] = _link(sup, system, f"ext-{side}", case.uuid)
+
     r["absent"] = Absent()
     r["user"] = cw
     r["organisation"] = world.org(side)
@@ -364,6 +397,120 @@ def _seed_side(world: World, side: str, today: date, reference, instrument) -> d
         AuditEvent.objects.filter(organisation=world.org(side)).order_by("seq").last()
     )
     return r
+
+
+def _seed_case(world: World, tag: str, partner: Organisation, today: date) -> dict[str, object]:
+    """A case of organisation A (the own case worker's) with a marker in every section, and
+    the survivor's consent to share with `partner`."""
+    from ctip.care import services as care
+    from ctip.care.models import Instrument, ServiceType
+    from ctip.cases import services as cases
+    from ctip.cases.models import ConsentPurpose
+    from ctip.people.services import person_create
+
+    cw, sup = world.cast.a[Role.CASE_WORKER], world.cast.a[Role.CASE_SUPERVISOR]
+    mark = lambda what: marker(tag, what)  # noqa: E731
+    r: dict[str, object] = {}
+    r["person"] = person_create(
+        actor=sup,
+        given_name=mark("name"),
+        family_name="Chan",
+        sex="f",
+        estimated_age=19,
+        phone=mark("phone"),
+        protection_notes=mark("protection"),
+    )
+    case = cases.case_open(
+        actor=cw, person=r["person"], case_worker=cw, supervisor=sup, opened_on=today
+    )
+    r["case"] = cases.case_update(
+        actor=sup, case=case, expected_version=None, abuse_narrative=mark("narrative")
+    )
+    r["consent"] = cases.consent_record(
+        actor=cw,
+        case=case,
+        purpose=ConsentPurpose.SHARING,
+        partner=partner,
+        given_by="child",
+        given_on=today,
+        method="written",
+    )
+    r["note"] = cases.note_add(
+        actor=cw, case=case, kind="visit", happened_on=today, text=mark("note")
+    )
+    child_status = Instrument.objects.get(code="child-status")
+    r["assessment"] = care.assessment_record(
+        actor=cw,
+        case=case,
+        instrument=child_status,
+        assessed_on=today,
+        scores={d.code: 2 for d in child_status.domains.all()},
+        summary=mark("assessment"),
+    )
+    r["care_plan"] = care.care_plan_create(
+        actor=cw, case=case, starts_on=today, summary=mark("plan")
+    )
+    r["delivery"] = care.service_record(
+        actor=cw,
+        case=case,
+        service=ServiceType.objects.first(),
+        delivered_on=today,
+        outcome=mark("outcome"),
+    )
+    return r
+
+
+def _seed_shared(world: World, today: date) -> None:
+    """One case of A per referral state, referred to the legal-aid organisation L."""
+    from ctip.referrals import services as referrals
+
+    cw = world.cast.a[Role.CASE_WORKER]
+    answer = world.legal_aid[Role.LEGAL_OFFICER]
+    for state in SHARE_STATES:
+        r = _seed_case(world, f"share{state}", world.org_l, today)
+        referral = referrals.referral_create(
+            actor=cw,
+            case=r["case"],
+            to_organisation=world.org_l,
+            kind="service",
+            reason=marker(f"share{state}", "referral"),
+            urgency="urgent",
+            sections=list(SHARED_SECTIONS),
+        )
+        if state == "declined":
+            referral = referrals.referral_decline(
+                actor=answer, referral=referral, reason="No lawyer free."
+            )
+        elif state != "pending":
+            referral = referrals.referral_accept(actor=answer, referral=referral)
+        if state == "withdrawn":
+            referral = referrals.referral_withdraw(
+                actor=cw, referral=referral, reason="Family found a lawyer."
+            )
+        elif state == "completed":
+            referral = referrals.referral_complete(actor=answer, referral=referral)
+        assert referral.status == state, (referral.status, state)
+        r["referral"] = referral
+        world.shared[state] = r
+
+
+def _seed_unconsented(world: World, today: date) -> None:
+    """A case of A its partner system knows by id, whose consent to share was then withdrawn."""
+    from ctip.cases.services import consent_withdraw
+    from ctip.interop.services import _link
+
+    r = _seed_case(world, "unconsented", world.org_c, today)
+    system = world.records["own"]["partner_system"]
+    r["external_ref"] = _link(
+        world.cast.a[Role.CASE_SUPERVISOR], system, "ext-withdrawn", r["case"].uuid
+    )
+    consent_withdraw(
+        actor=world.cast.a[Role.CASE_WORKER],
+        consent=r["consent"],
+        withdrawn_on=today,
+        reason="The survivor no longer agrees.",
+    )
+    world.unconsented = r
 
 
 def build_world() -> World:
@@ -387,6 +534,12 @@ def build_world() -> World:
     today = timezone.localdate()
     for side in SIDES:
         world.records[side] = _seed_side(world, side, today, reference, instrument)
+    from ctip.accounts.models import OrganisationType
+
+    world.org_l = make_organisation("l", name="Legal Aid L", type=OrganisationType.LEGAL_AID)
+    world.legal_aid = {role: make_user(world.org_l, role) for role in LEGAL_AID_ROLES}
+    _seed_shared(world, today)
+    _seed_unconsented(world, today)
     # Organisation A restricts case workers to their assigned cases (after seeding, so that
     # every role could build its records).
     admin = cast.a[Role.CASE_SUPERVISOR]

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ctip.accounts.roles import ROLES, Role
+from ctip.accounts.roles import Perm as P
 from ctip.core.testing import verified_client
 
 from .matrix_routes import (
@@ -25,12 +26,12 @@ from .matrix_routes import (
     SCOPES,
     SIGNED_IN,
 )
-from .matrix_seed import SIDES, World, build_world, marker
+from .matrix_seed import SHARE_STATES, SHARED_SECTIONS, SIDES, World, build_world, marker
 
 ROLE_NAMES = [*Role.values, "no_role"]
 PDF_STUB = b"%PDF-matrix-stub\n"
 # Scopes in which another case worker's record of the same organisation differs from one's own.
-CASE_SCOPES = {"case", "care", "returns", "investigation", "proceeding", "flag"}
+CASE_SCOPES = {"case", "care", "returns", "investigation", "proceeding", "flag", "interop_case"}
 
 
 def resolver_routes() -> dict[str, URLPattern]:
@@ -124,6 +125,10 @@ def url_for(name: str, world: World, side: str | None) -> str:
                 kwargs[kwarg] = record.seq
             elif len(names) > 1 and kwarg == "group_uuid":
                 kwargs[kwarg] = record.group.uuid
+            elif kwarg == "system_uuid" and hasattr(record, "system"):
+                kwargs[kwarg] = record.system.uuid  # a partner's id: its system, then the id
+            elif kwarg == "external_id":
+                kwargs[kwarg] = record.external_id
             else:
                 kwargs[kwarg] = record.uuid
     return reverse(name, kwargs=kwargs)
@@ -505,3 +510,207 @@ def test_the_markers_reach_those_who_may_see_them(world, name, role, side, shown
     for marked_side, what in shown:
         assert marker(marked_side, what) in body, (name, role, marked_side, what)
     assert not leaks(world, role, name, response)
+
+
+# --- records shared by referral -----------------------------------------------------------------
+
+# What the legal-aid organisation L sees of a case A referred to it, for each referral state
+# (matrix_seed.SHARE_STATES), next to users of other organisations who must see nothing. Each
+# route names the record of the referred case that fills it (None: a list) and the section that
+# record belongs to: None is the referral itself, which both organisations see whatever its
+# state; "owner" is the case's own pages and API, which only the owning organisation opens
+# (cases.selectors.owned_cases). rules/cases.py: a partner sees a section's records only while
+# the referral is ACCEPTED and shares that section.
+SHARED_ROUTES: dict[str, tuple[str | None, str | None]] = {
+    "referrals:detail": ("referral", None),
+    "api-referral": ("referral", None),
+    "referrals:list": (None, None),
+    "api-referrals": (None, None),
+    "people:detail": ("person", "identity"),
+    "api-person": ("person", "identity"),
+    "people:list": (None, None),
+    "api-people": (None, None),
+    "care:assessment": ("assessment", "assessments"),
+    "care:plan": ("care_plan", "care_plan"),
+    "api-care-plan": ("care_plan", "care_plan"),
+    "cases:detail": ("case", "owner"),
+    "cases:pdf": ("case", "owner"),
+    "api-case": ("case", "owner"),
+    "api-case-notes": ("case", "owner"),
+    "api-case-assessments": ("case", "owner"),
+    "api-case-care-plans": ("case", "owner"),
+}
+# The markers seeded in each referred case: (section, permission reading it, sensitivity).
+SHARED_MARKERS: dict[str, tuple[str | None, str, str | None]] = {
+    "name": ("identity", P.PEOPLE_VIEW, None),
+    "phone": ("identity", P.PEOPLE_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+    "protection": ("identity", P.PEOPLE_VIEW, P.SENSITIVITY_RESTRICTED),
+    "narrative": ("profile", P.CASES_VIEW, P.SENSITIVITY_RESTRICTED),
+    "note": ("notes", P.CASES_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+    "assessment": ("assessments", P.CARE_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+    "plan": ("care_plan", P.CARE_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+    "outcome": ("services", P.CARE_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+    "referral": (None, P.REFERRALS_VIEW, P.SENSITIVITY_CONFIDENTIAL),
+}
+
+
+def shared_viewers(world: World) -> dict[str, object]:
+    """L's users, and users of B (which also provides legal aid) and C who were sent nothing."""
+    from ctip.accounts.models import User
+
+    viewers = {f"L {role}": user for role, user in world.legal_aid.items()}
+    viewers["B legal_officer"] = world.cast.b[Role.LEGAL_OFFICER]
+    viewers["B case_supervisor"] = world.cast.b[Role.CASE_SUPERVISOR]
+    viewers["C case_worker"] = User.objects.get(email="case_worker@c.test")
+    return viewers
+
+
+def _section_shown(user, state: str, section: str | None, world: World) -> bool:
+    """The documented rule: the referral is seen by the receiver in every state; a section of
+    the case only while the referral is accepted and shares it; the case pages never."""
+    if user.organisation_id != world.org_l.pk:
+        return False
+    if section is None:
+        return True
+    return state == "accepted" and section in SHARED_SECTIONS
+
+
+def expected_shared(user, name: str, state: str | None, world: World) -> str:
+    """'allowed', '403' or '404' for a referred case's record (state None: a list)."""
+    perms = user.permissions
+    route_op = ROUTES[name].ops[0]
+    gate = route_op.gate if route_op.gate is not None else route_op.perms
+    if not _holds(perms, gate):
+        return "403"
+    obj, section = SHARED_ROUTES[name]
+    if obj is None or _section_shown(user, state, section, world):
+        return "allowed"
+    return "404"
+
+
+def shared_leaks(user, body: str, world: World) -> list[str]:
+    """Markers of referred cases the user may not read, in a response."""
+    perms = user.permissions
+    found = []
+    for state in SHARE_STATES:
+        for what, (section, perm, sensitivity) in SHARED_MARKERS.items():
+            text = marker(f"share{state}", what)
+            if text not in body:
+                continue
+            readable = perm in perms and (sensitivity is None or sensitivity in perms)
+            if not (readable and _section_shown(user, state, section, world)):
+                found.append(f"{state} {what}")
+    return found
+
+
+def shared_url(name: str, world: World, state: str | None) -> str:
+    obj, _section = SHARED_ROUTES[name]
+    if obj is None:
+        return reverse(name)
+    pattern = resolver_routes()[name]
+    (kwarg,) = pattern.pattern.regex.groupindex
+    return reverse(name, kwargs={kwarg: world.shared[state][obj].uuid})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SHARED_ROUTES))
+def test_a_referral_partner_sees_only_the_shared_sections_while_it_is_accepted(world, name):
+    """L's users × the referral states × a route showing the referred case or its records;
+    users of B and C, who were referred nothing, see nothing of it."""
+    api = name.startswith("api-")
+    wrong = []
+    for label, user in shared_viewers(world).items():
+        client = verified_client(user)
+        client.raise_request_exception = False
+        states = SHARE_STATES if SHARED_ROUTES[name][0] is not None else (None,)
+        for state in states:
+            url = shared_url(name, world, state)
+            response = request(client, "get", url, api=api)
+            got = outcome(response, ROUTES[name].ops[0])
+            want = expected_shared(user, name, state, world)
+            if got != want:
+                wrong.append(f"{label} × {name} × {state}: {got}, expected {want}")
+            elif got == "allowed" and not getattr(response, "streaming", False):
+                body = response.content.decode("utf-8", "replace")
+                if found := shared_leaks(user, body, world):
+                    wrong.append(f"{label} × {name} × {state} shows {found}")
+    assert not wrong, "\n".join(wrong)
+
+
+# (route, role of L, referral state, markers that must show): without these the leak check
+# above could pass because nothing reaches the pages at all.
+SHOWN_SHARED = [
+    ("referrals:detail", Role.CASE_WORKER, "accepted", ["name", "note", "referral"]),
+    # A legal officer reads no case (no cases.view): the page shows the referral, not the case.
+    ("referrals:detail", Role.LEGAL_OFFICER, "accepted", ["referral"]),
+    ("people:detail", Role.LEGAL_OFFICER, "accepted", ["name"]),
+    ("referrals:detail", Role.CASE_WORKER, "pending", ["referral"]),
+    ("api-person", Role.LEGAL_OFFICER, "accepted", ["name", "phone"]),
+    ("care:assessment", Role.CASE_SUPERVISOR, "accepted", ["assessment"]),
+    ("people:list", Role.CASE_WORKER, "accepted", ["name"]),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "state", "shown"), SHOWN_SHARED)
+def test_the_shared_sections_reach_the_partner(world, name, role, state, shown):
+    user = world.legal_aid[role]
+    response = request(verified_client(user), "get", shared_url(name, world, state), api=False)
+    assert response.status_code == 200
+    body = response.content.decode("utf-8", "replace")
+    for what in shown:
+        assert marker(f"share{state}", what) in body, (name, role, state, what)
+    assert not shared_leaks(user, body, world)
+
+
+# --- partner systems: consented records only ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_partner_system_lists_only_its_organisations_consented_cases(world):
+    """The interop list as A's and B's supervisors (the credentials partner systems use): each
+    sees its own organisation's cases whose consent stands, never the other's, never a case
+    whose consent was withdrawn."""
+    for org, own_sides, other_sides in (
+        ("a", ("own", "other_cw"), ("other_org",)),
+        ("b", ("other_org",), ("own", "other_cw")),
+    ):
+        user = getattr(world.cast, org)[Role.CASE_SUPERVISOR]
+        response = request(verified_client(user), "get", reverse("api-interop-cases"), api=True)
+        assert response.status_code == 200, (org, response.status_code)
+        body = response.content.decode()
+        for side in own_sides:
+            assert marker(side, "name") in body, (org, side)
+        for side in other_sides:
+            assert marker(side, "name") not in body, (org, side)
+            assert str(world.records[side]["case"].uuid) not in body, (org, side)
+        assert marker("unconsented", "name") not in body, org
+        assert str(world.unconsented["case"].uuid) not in body, org
+
+
+@pytest.mark.django_db
+def test_a_partner_system_never_reads_or_changes_a_case_whose_consent_was_withdrawn(world):
+    from ctip.people.models import Person
+
+    reference = world.unconsented["external_ref"]
+    url = reverse(
+        "api-interop-case",
+        kwargs={"system_uuid": reference.system.uuid, "external_id": reference.external_id},
+    )
+    supervisor = verified_client(world.cast.a[Role.CASE_SUPERVISOR])
+    response = request(supervisor, "get", url, api=True)
+    assert response.status_code == 404, response.status_code
+    assert marker("unconsented", "name") not in response.content.decode()
+    person = world.unconsented["person"]
+    before = Person.objects.values().get(pk=person.pk)
+    response = supervisor.put(
+        url,
+        {"record": {"name_first": "Changed", "sex": "female"}},
+        content_type="application/json",
+        headers={"If-Match": '"1-1"'},
+    )
+    assert response.status_code in (403, 404), response.status_code
+    assert Person.objects.values().get(pk=person.pk) == before
+    # The same id through another organisation's credentials: no such system there.
+    outsider = verified_client(world.cast.b[Role.CASE_SUPERVISOR])
+    assert request(outsider, "get", url, api=True).status_code == 404

@@ -164,11 +164,13 @@ def test_logout_ends_the_session(cast):
 def test_api_tokens_work_only_for_their_owner_and_can_be_revoked(cast):
     user = cast.a[Role.CASE_WORKER]
     client = verified_client(user)
-    page = client.post(reverse("accounts:api_token"), {"action": "create"})
+    form = {"name": "script", "access": "read", "lifetime": 30}
+    page = client.post(reverse("accounts:api_token"), form)
     key = page.context["new_key"]
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/me/").json()["email"] == user.email
-    client.post(reverse("accounts:api_token"), {"action": "revoke"})
+    token = user.api_tokens.get()
+    client.post(reverse("accounts:api_token_revoke", args=[token.uuid]))
     assert api.get("/api/v1/me/").status_code == 401
     assert Client(HTTP_AUTHORIZATION="Token nonsense").get("/api/v1/me/").status_code == 401
 

@@ -11,9 +11,8 @@ import pytest
 from django.test import Client
 
 from ctip.accounts.roles import Role
-from ctip.accounts.services import api_token_create
 from ctip.audit.models import AuditAction, AuditEvent
-from ctip.core.testing import make_user, verified_client
+from ctip.core.testing import api_token_key, make_user, verified_client
 from ctip.people.models import Person
 from ctip.people.services import person_create
 
@@ -26,7 +25,7 @@ CONFLICT = "Someone else changed this record while you were editing it"
 def editors(cast):
     """Ten case workers of organisation A, each with an API token."""
     users = [make_user(cast.org_a, Role.CASE_WORKER, email=f"w{i}@a.test") for i in range(10)]
-    return [(u, Client(HTTP_AUTHORIZATION=f"Token {api_token_create(user=u).key}")) for u in users]
+    return [(u, Client(HTTP_AUTHORIZATION=f"Token {api_token_key(u)}")) for u in users]
 
 
 def _updates(person) -> int:

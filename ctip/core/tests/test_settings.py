@@ -43,7 +43,10 @@ def test_a_file_database_is_in_wal_mode(tmp_path):
 
 def _run_check_deploy(env_extra: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    env |= {"DJANGO_SETTINGS_MODULE": "ctip.settings.production"} | env_extra
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "ctip.settings.production",
+        "CTIP_AUDIT_KEYS": "a1:audit-key-for-this-test-only-0123456789",
+    } | env_extra
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

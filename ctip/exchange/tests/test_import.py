@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from ctip.accounts.roles import Role
 from ctip.audit.models import AuditAction, AuditEvent
 from ctip.cases.models import Approval, Case, Consent
+from ctip.core.shared_data import shared_data_dir
 from ctip.exchange import importer
 from ctip.exchange.htcds import MAPPING, canonical_column, htcds_export
 from ctip.exchange.importer import batch_create, batch_issues, batch_run, import_rows
@@ -21,7 +22,7 @@ from ctip.exchange.models import ImportBatch, ImportedRow, ImportStatus, RowOutc
 from ctip.people.models import Person
 
 DEMO = Path(importer.__file__).parent / "data" / "htcds_demo.csv"
-TEMPLATE = Path("/work/shared/data/htcds/HTCDS_Excel_Spreadsheet_v2.0.xlsx")
+TEMPLATE = shared_data_dir() / "htcds" / "HTCDS_Excel_Spreadsheet_v2.0.xlsx"
 HEADER = [
     "prs_FirstName",
     "prs_SecondName",

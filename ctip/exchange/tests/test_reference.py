@@ -9,11 +9,12 @@ from django.core.management import CommandError, call_command
 
 from ctip.accounts.roles import Role
 from ctip.audit.models import AuditAction, AuditEvent
+from ctip.core.shared_data import shared_data_dir
 from ctip.exchange import reference as ref
 from ctip.exchange.models import CtdcRecord, ReferenceDataset
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = shared_data_dir()
 
 
 def _shared(relative: str) -> Path:
@@ -251,3 +252,12 @@ def test_the_demo_step_loads_the_ctdc_copy_once_and_names_the_unodc_command(
     assert datasets.count() == 1 and datasets.get().rows == 20
     assert "already imported" in out.getvalue()
     assert "manage.py import_unodc" in out.getvalue()
+
+
+def test_the_shared_data_folder_is_found_beside_the_repository_or_where_the_environment_says(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("CTIP_SHARED_DATA", raising=False)
+    assert shared_data_dir() == REPO.parent / "shared" / "data"
+    monkeypatch.setenv("CTIP_SHARED_DATA", str(tmp_path))
+    assert shared_data_dir() == tmp_path

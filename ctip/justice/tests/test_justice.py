@@ -121,8 +121,10 @@ def test_the_same_phone_is_one_identifier_across_investigations(cast, proceeding
     page = verified_client(inv_a).get(reverse("justice:identifier", args=[identifier.uuid]))
     body = page.content.decode()
     assert proceeding["inv"].reference in body and other.reference in body
-    found = verified_client(inv_a).get(
-        reverse("justice:identifier_search"), {"kind": "phone", "value": "+85512345678"}
+    found = verified_client(inv_a).post(
+        reverse("justice:identifier_search"),
+        {"kind": "phone", "value": "+85512345678"},
+        follow=True,
     )
     assert str(identifier.uuid) in found.content.decode()
     # Another organisation's investigator does not learn that the phone exists.

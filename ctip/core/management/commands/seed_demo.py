@@ -267,6 +267,7 @@ class Command(BaseCommand):
                     code=spec.code,
                     type=spec.type,
                     provinces=provinces,
+                    provides_legal_aid=spec.type == OrganisationType.LEGAL_AID,
                 )
                 self.stdout.write(f"Organisation: created {org.name} ({len(provinces)} provinces).")
             else:

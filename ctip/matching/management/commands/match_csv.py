@@ -15,6 +15,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ctip.core.spreadsheets import csv_writer
 from ctip.matching import engine
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError("record_id must be present and unique on every row.")
         pairs_written = 0
         with open(options["output"], "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
+            writer = csv_writer(out)
             writer.writerow(["record_id_a", "record_id_b", "match_probability"])
             if len(rows) >= 2:
                 table = engine.prepare_arrow(rows)
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                     pairs_written += 1
         if options["clusters"]:
             with open(options["clusters"], "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
+                writer = csv_writer(out)
                 writer.writerow(["record_id", "cluster_id"])
                 if len(rows) >= 2:
                     clustered = engine.clusters(linker, pairs, threshold=threshold)

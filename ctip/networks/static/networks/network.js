@@ -7,6 +7,14 @@
     suspect: "#b3261e", victim: "#1d6fb8", identifier: "#6b4fa0", establishment: "#8a5a00",
     investigation: "#2e7d32", province: "#555", country: "#000"
   };
+  // cytoscape adds a <style> element unless one with this id exists; the page policy refuses
+  // inline styles, so a placeholder stands in and the rule it would add is in ctip.css.
+  var sheetId = "__________cytoscape_stylesheet";
+  if (!document.getElementById(sheetId)) {
+    var placeholder = document.createElement("meta");
+    placeholder.id = sheetId;
+    document.head.appendChild(placeholder);
+  }
   var cy = cytoscape({
     container: box,
     elements: JSON.parse(data.textContent),
