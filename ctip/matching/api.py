@@ -12,22 +12,30 @@ from ctip.accounts.roles import Perm
 
 from . import services
 from .models import CandidateStatus
-from .selectors import candidate_get_for_user, candidate_views, candidates_visible_to
+from .selectors import (
+    REVEAL_EXISTENCE,
+    candidate_get_for_user,
+    candidate_views,
+    candidates_visible_to,
+)
 
 
 class RecordOutput(serializers.Serializer):
-    """One side of a pair: the person when the reader may see them, else the organisation."""
+    """One side of a pair: the person when the reader may see them, else the organisation as
+    far as the data-sharing agreement reveals it (null: "another partner")."""
 
-    organisation = serializers.CharField()
+    organisation = serializers.CharField(allow_null=True)
     person = serializers.UUIDField(allow_null=True)
     name = serializers.CharField(allow_null=True)
+    contact = serializers.CharField(required=False, allow_blank=True)
 
 
-def _side(person, organisation) -> dict:
+def _side(person, organisation, contact: str = "") -> dict:
     return {
-        "organisation": organisation.code,
+        "organisation": organisation.code if organisation is not None else None,
         "person": person.uuid if person is not None else None,
         "name": person.display_name if person is not None else None,
+        "contact": contact,
     }
 
 
@@ -37,14 +45,17 @@ def candidate_output(view) -> dict:
     if view.own is not None:
         own_org = c.organisation_a if view.own.pk == c.person_a_id else c.organisation_b
         own = _side(view.own, own_org)
+    requested_by = c.requested_by.code if c.requested_by_id else None
+    if view.reveal == REVEAL_EXISTENCE and c.requested_by_id != view.viewer_organisation_id:
+        requested_by = None  # the partner asked: its code would name it
     return {
         "uuid": c.uuid,
         "version": c.version,
         "probability": round(c.probability, 4),
         "status": c.status,
-        "requested_by": c.requested_by.code if c.requested_by_id else None,
+        "requested_by": requested_by,
         "own": own,
-        "other": _side(view.other, view.other_organisation),
+        "other": _side(view.other, view.other_organisation, view.contact),
         "evidence": view.evidence,
     }
 

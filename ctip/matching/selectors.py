@@ -1,9 +1,10 @@
 """Reads of possible matches, always through the access policy.
 
-A reviewer sees a pair when their organisation holds either record (rules/matching.py). The
-content of each record, and the evidence, is shown only when the reviewer may see both people
-by the people rule; otherwise the reviewer learns that a match exists and which organisation
-holds the other record, never its content.
+A reviewer sees a pair of their own organisation's records, and a pair across organisations
+only as the two organisations' data-sharing agreement allows (rules/matching.py): with
+"existence", that another partner holds a possible match; with "contact", which organisation
+holds it and whom to contact. The content of each record, and the evidence, is shown only when
+the reviewer may see both people by the people rule; never otherwise.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.policy import get_visible_or_404, visible_to
+from ctip.access.rules.matching import match_reveal_levels
 from ctip.people.models import Person
 
 from .models import OPEN_STATUSES, IdentityMember, MatchCandidate
@@ -55,12 +57,23 @@ LEVEL_LABELS = {
 }
 
 
+# What a reviewer is told of the organisation holding the other record.
+REVEAL_OWN = "own"  # their own organisation: everything the people rule allows
+REVEAL_EXISTENCE = "existence"  # another partner: no name, no contact
+REVEAL_CONTACT = "contact"  # the partner's name and contact, to start a referral
+
+
 @dataclass
 class CandidateView:
     candidate: MatchCandidate
     own: Person | None  # a record the reviewer may see (record A when both are visible)
     other: Person | None  # the other record, None when the reviewer may not see it
+    # The organisation holding the other record: None when the agreement reveals only that
+    # another partner holds a possible match.
     other_organisation: object
+    reveal: str = REVEAL_OWN
+    contact: str = ""  # the partner's contact, with REVEAL_CONTACT
+    viewer_organisation_id: int | None = None
 
     @property
     def sees_both(self) -> bool:
@@ -87,26 +100,51 @@ class CandidateView:
         )
 
 
+def _revealed(view: CandidateView, user, reveals: dict) -> CandidateView:
+    """Narrows what the view tells of the other organisation to what the agreement allows."""
+    c = view.candidate
+    if not c.is_cross_organisation or view.other is not None:
+        return view  # one organisation, or a record the reviewer may see anyway
+    mine_a = c.organisation_a_id == user.organisation_id
+    other_org = c.organisation_b if mine_a else c.organisation_a
+    # The access rule let only pairs with an agreement through; without one, fail closed.
+    reveal = reveals.get(other_org.pk)
+    if reveal is not None and reveal.level == REVEAL_CONTACT:
+        view.other_organisation, view.reveal, view.contact = (
+            other_org,
+            REVEAL_CONTACT,
+            reveal.contact,
+        )
+    else:
+        view.other_organisation, view.reveal, view.contact = None, REVEAL_EXISTENCE, ""
+    return view
+
+
 def candidate_views(user, candidates: list[MatchCandidate]) -> list[CandidateView]:
-    """Each candidate with what the user may see of it (one query for all)."""
+    """Each candidate with what the user may see of it (two queries for all)."""
     ids = {p for c in candidates for p in (c.person_a_id, c.person_b_id)}
     visible = set(visible_to(user, Person).filter(pk__in=ids).values_list("pk", flat=True))
+    reveals = (
+        match_reveal_levels(user.organisation_id)
+        if any(c.is_cross_organisation for c in candidates)
+        else {}
+    )
     views = []
     for c in candidates:
         a_ok, b_ok = c.person_a_id in visible, c.person_b_id in visible
         if a_ok and b_ok:
-            views.append(CandidateView(c, c.person_a, c.person_b, c.organisation_b))
+            view = CandidateView(c, c.person_a, c.person_b, c.organisation_b)
         elif a_ok:
-            views.append(CandidateView(c, c.person_a, None, c.organisation_b))
+            view = CandidateView(c, c.person_a, None, c.organisation_b)
         elif b_ok:
-            views.append(CandidateView(c, c.person_b, None, c.organisation_a))
+            view = CandidateView(c, c.person_b, None, c.organisation_a)
         else:
             # The reviewer's organisation holds a record they may not see (e.g. case workers
             # restricted to their assigned cases): the pair stays anonymous to them.
             mine_a = c.organisation_a_id == user.organisation_id
-            views.append(
-                CandidateView(c, None, None, c.organisation_b if mine_a else c.organisation_a)
-            )
+            view = CandidateView(c, None, None, c.organisation_b if mine_a else c.organisation_a)
+        view.viewer_organisation_id = user.organisation_id
+        views.append(_revealed(view, user, reveals))
     return views
 
 

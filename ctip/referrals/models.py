@@ -151,3 +151,70 @@ class Referral(BaseModel):
 
     def shares(self, section: str) -> bool:
         return bool(getattr(self, f"share_{section}", False))
+
+
+class MatchReveal(models.TextChoices):
+    """What one organisation's duplicate reviewers learn of the other's matching records."""
+
+    NONE = "none", _("Nothing")
+    EXISTENCE = "existence", _("That a partner holds a possible match (no name, no details)")
+    CONTACT = "contact", _("Which organisation holds it, and whom to contact")
+
+
+# From least to most revealed: where two agreements are in force, the least revealing wins.
+MATCH_REVEAL_ORDER = (MatchReveal.NONE, MatchReveal.EXISTENCE, MatchReveal.CONTACT)
+
+
+class DataSharingAgreement(BaseModel):
+    """A data-sharing agreement between two organisations, as signed, in force between the
+    dates. It decides what the duplicate review queue reveals to each of them about the
+    other's records (ctip/access/rules/matching.py): without one, nothing. It shares no
+    record: a child's details travel only through a consented referral. It binds both
+    organisations alike, whichever is named first."""
+
+    organisation_a = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    organisation_b = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("partner organisation"),
+    )
+    reference = models.CharField(_("agreement reference"), max_length=60, blank=True)
+    reveal_matches = models.CharField(
+        _("possible duplicates revealed"),
+        max_length=20,
+        choices=MatchReveal.choices,
+        default=MatchReveal.NONE,
+    )
+    # Shown with a possible match under "contact", so that a referral can be started.
+    contact_a = models.CharField(_("contact at the organisation"), max_length=200, blank=True)
+    contact_b = models.CharField(_("contact at the partner"), max_length=200, blank=True)
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "id"]
+        verbose_name = _("data-sharing agreement")
+        verbose_name_plural = _("data-sharing agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(organisation_a=models.F("organisation_b")),
+                name="agreement_two_organisations",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="agreement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_a} ↔ {self.organisation_b} ({self.reveal_matches})"
+
+    def contact_at(self, organisation_id: int) -> str:
+        return self.contact_a if organisation_id == self.organisation_a_id else self.contact_b

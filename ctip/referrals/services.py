@@ -335,3 +335,56 @@ def partner_service_add(
         },
     )
     return entry
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    actor: User,
+    organisation_a,
+    organisation_b,
+    reveal_matches: str,
+    valid_from,
+    valid_to=None,
+    reference: str = "",
+    contact_a: str = "",
+    contact_b: str = "",
+):
+    """Records a data-sharing agreement between two organisations (system administrators:
+    an agreement binds two organisations, neither of which may sign for the other)."""
+    from .models import DataSharingAgreement, MatchReveal
+
+    _require(actor, Perm.ORGANISATIONS_MANAGE)
+    errors = {}
+    if organisation_a.pk == organisation_b.pk:
+        errors["organisation_b"] = _("An agreement is between two organisations.")
+    if reveal_matches not in MatchReveal.values:
+        errors["reveal_matches"] = _("Choose what possible duplicates reveal.")
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("An agreement cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    agreement = DataSharingAgreement.objects.create(
+        organisation_a=organisation_a,
+        organisation_b=organisation_b,
+        reveal_matches=reveal_matches,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        reference=reference.strip(),
+        contact_a=contact_a.strip(),
+        contact_b=contact_b.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=agreement,
+        changes={
+            "organisation_a": [None, organisation_a.code],
+            "organisation_b": [None, organisation_b.code],
+            "reveal_matches": [None, reveal_matches],
+            "valid_from": [None, str(valid_from)],
+            "valid_to": [None, str(valid_to) if valid_to else None],
+        },
+    )
+    return agreement

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from ctip.core.spreadsheets import append_row, safe_cell
 
@@ -51,94 +51,94 @@ def _from_crosstab(number: int, title: str, table: selectors.Crosstab, note: str
 # (title, indicator, rows dimension, columns dimension or None, note)
 TABLES = [
     (
-        N_("Investigations opened, by form of trafficking"),
+        gettext_noop("Investigations opened, by form of trafficking"),
         "investigations",
         "kind",
         None,
-        N_("Forced begging counts as labour trafficking."),
+        gettext_noop("Forced begging counts as labour trafficking."),
     ),
     (
-        N_("People prosecuted, by form of trafficking and sex"),
+        gettext_noop("People prosecuted, by form of trafficking and sex"),
         "prosecutions",
         "kind",
         "sex",
-        N_("A person prosecuted in several court cases in the year counts once."),
+        gettext_noop("A person prosecuted in several court cases in the year counts once."),
     ),
     (
-        N_("People convicted, by form of trafficking and sex"),
+        gettext_noop("People convicted, by form of trafficking and sex"),
         "convictions",
         "kind",
         "sex",
-        N_("A person convicted in several verdicts in the year counts once."),
+        gettext_noop("A person convicted in several verdicts in the year counts once."),
     ),
-    (N_("Sentences of convictions, by length"), "sentences", "sentence", None, ""),
-    (N_("Compensation ordered to victims (riel)"), "compensation_ordered", "kind", None, ""),
-    (N_("Compensation paid to victims (riel)"), "compensation_paid", "kind", None, ""),
+    (gettext_noop("Sentences of convictions, by length"), "sentences", "sentence", None, ""),
+    (gettext_noop("Compensation ordered to victims (riel)"), "compensation_ordered", "kind", None, ""),
+    (gettext_noop("Compensation paid to victims (riel)"), "compensation_paid", "kind", None, ""),
     (
-        N_("Victims identified by screening, by sex and age"),
+        gettext_noop("Victims identified by screening, by sex and age"),
         "victims_identified",
         "sex",
         "age_group",
-        N_("Age on 31 December of the year."),
+        gettext_noop("Age on 31 December of the year."),
     ),
     (
-        N_("Victims in investigations, by form of exploitation and sex"),
+        gettext_noop("Victims in investigations, by form of exploitation and sex"),
         "investigation_victims",
         "form",
         "sex",
         "",
     ),
     (
-        N_("Victims in investigations, by age and sex"),
+        gettext_noop("Victims in investigations, by age and sex"),
         "investigation_victims",
         "age_band",
         "sex",
-        N_("Age at exploitation where recorded, else age on 31 December."),
+        gettext_noop("Age at exploitation where recorded, else age on 31 December."),
     ),
     (
-        N_("Victims referred to protection services (cases opened), by sex and age"),
+        gettext_noop("Victims referred to protection services (cases opened), by sex and age"),
         "cases_opened",
         "sex",
         "age_group",
         "",
     ),
-    (N_("Services delivered to victims, by category"), "services_delivered", "category", None, ""),
+    (gettext_noop("Services delivered to victims, by category"), "services_delivered", "category", None, ""),
     (
-        N_("Cases opened, by country of exploitation"),
+        gettext_noop("Cases opened, by country of exploitation"),
         "cases_opened",
         "country",
         None,
-        N_(
+        gettext_noop(
             "A case with several destination countries appears under each; "
             "the total counts it once."
         ),
     ),
-    (N_("Cross-border returns of victims, by country"), "returns", "country", "direction", ""),
-    (N_("Officials trained, by institution"), "officials_trained", "institution", None, ""),
+    (gettext_noop("Cross-border returns of victims, by country"), "returns", "country", "direction", ""),
+    (gettext_noop("Officials trained, by institution"), "officials_trained", "institution", None, ""),
     # Added later: appended so that the numbers of earlier tables stay as published.
     (
-        N_("Victims identified by screening, by age band and sex"),
+        gettext_noop("Victims identified by screening, by age band and sex"),
         "victims_identified",
         "age_band",
         "sex",
-        N_("Age on 31 December of the year."),
+        gettext_noop("Age on 31 December of the year."),
     ),
     (
-        N_("Victims referred to protection services, by form of exploitation and sex"),
+        gettext_noop("Victims referred to protection services, by form of exploitation and sex"),
         "cases_opened",
         "exploitation",
         "sex",
-        N_(
+        gettext_noop(
             "A case recording several forms of exploitation appears under each; the totals "
             "count it once."
         ),
     ),
     (
-        N_("Victims referred to protection services, by form of exploitation and age"),
+        gettext_noop("Victims referred to protection services, by form of exploitation and age"),
         "cases_opened",
         "exploitation",
         "age_group",
-        N_("Age when trafficked where recorded, else age on 31 December."),
+        gettext_noop("Age when trafficked where recorded, else age on 31 December."),
     ),
 ]
 
