@@ -340,7 +340,7 @@ def fuzz(examples: int) -> tuple[Run, dict]:
     got_request_exception.connect(on_exception)
     # Thousands of expected 4xx warnings would drown the output; server errors are caught above.
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
-    state = {"counts": snapshot.counts()}
+    state = {"counts": snapshot.counts(), "content": None}
 
     def strategy(operation, mode):
         base = operation.as_strategy(generation_mode=mode)
@@ -369,7 +369,11 @@ def fuzz(examples: int) -> tuple[Run, dict]:
             run.by_caller[caller] += 1
             crashes.clear()
             write = case.method.upper() in WRITES
-            content = snapshot.content() if write else None
+            # The content before a write: the hash after the last rejected write, unless an
+            # accepted request came since (it may change rows); else computed now.
+            if write and state["content"] is None:
+                state["content"] = snapshot.content()
+            content = state["content"]
             response = case.call(headers=dict(callers.headers[caller]))
             code = response.status_code
             run.by_status[code] += 1
@@ -400,6 +404,9 @@ def fuzz(examples: int) -> tuple[Run, dict]:
                         run.fail(
                             label, f"{mode.value} {code} changed rows", f"{request}\n{changed}"
                         )
+                    state["content"] = after
+            else:
+                state["content"] = None  # an accepted request may change rows
             state["counts"] = counts
 
         # Unsatisfiable: no invalid input exists for this operation (no parameters at all).
@@ -414,6 +421,7 @@ def fuzz(examples: int) -> tuple[Run, dict]:
             # A fresh session per operation: one that a request signed out cannot hide the rest.
             callers.refresh()
             state["counts"] = snapshot.counts()
+            state["content"] = None
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 exercise_operation(operation, mode)
             print(

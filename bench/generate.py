@@ -975,8 +975,10 @@ class Generator:
     # --- audit ------------------------------------------------------------------------------
 
     def audit_rows(self, head) -> Iterator[dict]:
+        from ctip.audit.keys import current_key, mac
         from ctip.audit.services import canonical_payload
 
+        key_id, secret = current_key()  # sealed as audit_record seals (HMAC under the audit key)
         rng = self.rng
         n = self.counts["audit"]
         seq = head.seq if head else 0
@@ -1004,7 +1006,6 @@ class Generator:
         start = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, tzinfo=UTC)
         step = span / n
         actors = self.actors
-        sha256 = hashlib.sha256
         for i in range(n):
             action, target_type = choices[picks[i]]
             actor_id, email, org_id = rng.choice(actors)
@@ -1038,8 +1039,9 @@ class Generator:
                 changes=changes,
                 reason="",
                 prev_hash=prev,
+                key_id=key_id,
             )
-            digest = sha256(payload).hexdigest()
+            digest = mac(secret, payload)
             yield {
                 "seq": seq,
                 "created_at": created,
@@ -1053,6 +1055,7 @@ class Generator:
                 "reason": "",
                 "prev_hash": prev,
                 "hash": digest,
+                "key_id": key_id,
             }
             prev = digest
 

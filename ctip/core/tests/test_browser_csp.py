@@ -52,7 +52,7 @@ def watched(browser, live_ctip):
     context.set_default_timeout(15_000)
     page = context.new_page()
     w = Watched(page)
-    context.expose_function("ctipReportProblem", w.problems.append)
+    context.expose_function("ctipReportProblem", lambda text: w.problems.append(text))
     context.add_init_script(path=str(LISTENER))
 
     def on_console(message):

@@ -42,3 +42,26 @@ def twins(cast):
     for person in (first, swapped, other_org, stranger):
         person_keys_refresh(person=person)
     return {"first": first, "swapped": swapped, "other_org": other_org, "stranger": stranger}
+
+
+@pytest.fixture
+def agreement(cast):
+    """Records a data-sharing agreement between A and B revealing `level` (in force today)."""
+    from django.utils import timezone
+
+    from ctip.referrals.services import agreement_record
+
+    def make(level: str, **values):
+        admin = cast.a[Role.SYSTEM_ADMIN]
+        return agreement_record(
+            actor=admin,
+            organisation_a=cast.org_a,
+            organisation_b=cast.org_b,
+            reveal_matches=level,
+            valid_from=values.pop("valid_from", timezone.localdate()),
+            contact_a=values.pop("contact_a", "Sophea, case unit, 012 000 111"),
+            contact_b=values.pop("contact_b", "Rithy, referrals desk, 017 000 222"),
+            **values,
+        )
+
+    return make

@@ -133,7 +133,8 @@ def test_clusters_grow_through_chains_and_split_when_a_link_is_undone(cast, twin
     assert IdentityMember.objects.count() == 0
 
 
-def test_across_organisations_both_must_agree_without_seeing_each_other(cast, twins):
+def test_across_organisations_both_must_agree_without_seeing_each_other(cast, twins, agreement):
+    agreement("existence")  # without an agreement neither side would see the pair
     services.person_match(person=twins["first"])
     candidate = _candidate(twins["first"], twins["other_org"])
     requested = services.candidate_confirm(

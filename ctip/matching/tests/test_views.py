@@ -37,7 +37,10 @@ def test_a_reviewer_sees_both_records_of_their_own_organisation(cast, queued):
     assert "the same date of birth" in body and "Date of birth or age" in body  # evidence
 
 
-def test_across_organisations_only_the_existence_and_the_organisation_are_shown(cast, queued):
+def test_across_organisations_only_the_existence_and_the_organisation_are_shown(
+    cast, queued, agreement
+):
+    agreement("contact")  # the agreement reveals the organisation (test_agreements.py)
     for user in (cast.a[Role.CASE_WORKER], cast.b[Role.CASE_WORKER]):
         client = verified_client(user)
         queue = client.get(reverse("matching:queue")).content.decode()
@@ -87,12 +90,18 @@ def test_a_reviewer_confirms_on_the_page_and_a_stale_form_is_refused(cast, queue
     assert "Say why the link is undone" in undo.content.decode()
 
 
-def test_the_api_lists_and_decides_with_the_same_privacy(cast, queued):
+def test_the_api_lists_and_decides_with_the_same_privacy(cast, queued, agreement):
+    agreement("contact", contact_a="Sophea, 012 000 111")
     client = verified_client(cast.b[Role.CASE_WORKER])
     listing = client.get(reverse("api-match-candidates")).json()
     items = {item["uuid"]: item for item in listing["results"]}
     cross = items[str(queued["cross"].uuid)]
-    assert cross["other"] == {"organisation": "a", "person": None, "name": None}
+    assert cross["other"] == {
+        "organisation": "a",
+        "person": None,
+        "name": None,
+        "contact": "Sophea, 012 000 111",
+    }
     assert cross["evidence"] == {}
     assert str(queued["same_org"].uuid) not in items
     url = reverse("api-match-candidate", args=[queued["cross"].uuid])
