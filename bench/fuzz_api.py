@@ -454,6 +454,20 @@ def _audit_chain_intact() -> bool:
     return True
 
 
+def _kind(kind: str) -> str:
+    """A failure's kind: server error, rejected request that wrote, anonymous answer, schema."""
+    for suffix, name in (
+        (" wrote", "rejected_request_wrote"),
+        (" changed rows", "rejected_request_wrote"),
+        (" schema", "schema_conformance"),
+    ):
+        if kind.endswith(suffix):
+            return name
+    if kind.startswith("anonymous"):
+        return "anonymous_answered_2xx"
+    return "server_error"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=50, help="per operation and mode")
@@ -488,6 +502,9 @@ def main() -> int:
         "rejected_writes_checked_by_content_hash": run.rejected_writes,
         "by_status": {str(k): v for k, v in sorted(run.by_status.items())},
         "by_caller": dict(sorted(run.by_caller.items())),
+        "failures_by_kind": dict(
+            sorted(Counter(_kind(kind) for _label, kind in run.failures).items())
+        ),
         "failures": [f"{label} [{kind}]: {d[:3000]}" for (label, kind), d in run.failures.items()],
         "audit_chain_intact": chain,
         "seconds": round(seconds, 1),
@@ -505,7 +522,8 @@ def main() -> int:
         f"({figures['requests_per_second']}/s) on {vendor}; {run.server_errors} server errors; "
         f"{run.rejected} rejected (4xx), {run.rejected_writes} of them writes checked by content "
         f"hash; statuses {figures['by_status']}; audit chain "
-        f"{'intact' if chain else 'BROKEN'}; {len(run.failures)} failures. "
+        f"{'intact' if chain else 'BROKEN'}; {len(run.failures)} failures "
+        f"{figures['failures_by_kind']}. "
         f"Written to {path.relative_to(ROOT)}"
     )
     every = coverage["operations_requested"] == coverage["operations_in_schema"]

@@ -31,9 +31,11 @@ def lockout_username(request, credentials) -> str | None:
 
 
 def lockout_parameters(request_or_attempt, credentials=None) -> list:
-    """AXES_LOCKOUT_PARAMETERS. Axes compares one failure limit with the largest count among
-    the parameters, so a separate, larger limit per address cannot be a second parameter:
-    instead the whole address becomes the parameter once it is over that larger limit."""
+    """AXES_LOCKOUT_PARAMETERS: failures count per account at its address, and per address
+    alone once the address is over CTIP_LOGIN_FAILURES_PER_ADDRESS. (Axes compares one failure
+    limit with the largest count among the parameters, so the larger per-address limit cannot
+    simply be a second parameter: [["username", "ip_address"], "ip_address"] would block an
+    address after 5 failures, whatever the accounts.)"""
     if isinstance(request_or_attempt, AccessBase) or not address_blocked(
         request_or_attempt, credentials
     ):
@@ -47,10 +49,10 @@ def address_blocked(request, credentials=None) -> bool:
     address = _address(request)
     if address is None:
         return False
-    username = lockout_username(request, credentials)
-    if username and _signed_in_from(username, address):
+    if failures_from_address(request, address) < settings.CTIP_LOGIN_FAILURES_PER_ADDRESS:
         return False
-    return failures_from_address(request, address) >= settings.CTIP_LOGIN_FAILURES_PER_ADDRESS
+    username = lockout_username(request, credentials)
+    return not (username and _signed_in_from(username, address))
 
 
 def failures_from_address(request, address: str) -> int:
@@ -60,7 +62,9 @@ def failures_from_address(request, address: str) -> int:
     # The same window axes uses: from the time of this attempt back one cool-off.
     now = getattr(request, "axes_attempt_time", None) or timezone.now()
     counts = (
-        AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=now - get_cool_off(request))
+        AccessAttempt.objects.filter(
+            ip_address=address, attempt_time__gte=now - get_cool_off(request)
+        )
         .values("username")
         .annotate(failures=Sum("failures_since_start"))
         .values_list("failures", flat=True)

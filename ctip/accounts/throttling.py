@@ -2,11 +2,14 @@
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (scopes "token", "user", "anon"; set
 from the environment in ctip/settings/base.py). Beyond its rate a caller gets 429 with a
-Retry-After header and a translated message (`api_exception_handler`).
+Retry-After header and a translated message (`api_exception_handler`). The counters live in
+the cache named by CTIP_API_THROTTLE_CACHE (default: "default", shared by all processes).
 """
 
 import math
 
+from django.conf import settings
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions
@@ -22,6 +25,10 @@ def client_address(request) -> str:
 
 
 class _RateFromSettings(SimpleRateThrottle):
+    @property
+    def cache(self):
+        return caches[getattr(settings, "CTIP_API_THROTTLE_CACHE", "default")]
+
     def get_rate(self):
         # DRF copies the rates into a class attribute at import time; reading them at each
         # request lets settings overrides (and tests) change them.

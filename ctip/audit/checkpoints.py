@@ -46,7 +46,8 @@ class Checkpoint:
         return json.dumps(asdict(self) | {"kind": KIND}, sort_keys=True) + "\n"
 
     def describe(self) -> str:
-        return f"seq {self.seq} ({self.count} events, head {self.head_hash[:16]}…) at {self.created_at}"
+        head = self.head_hash[:16]
+        return f"seq {self.seq} ({self.count} events, head {head}…) at {self.created_at}"
 
 
 def checkpoint_sign(*, seq: int, head_hash: str, count: int) -> Checkpoint:

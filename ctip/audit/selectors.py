@@ -76,7 +76,10 @@ def _event_problem(event: AuditEvent, expected_seq: int, prev_hash: str) -> str:
         )
     try:
         if event_hash(event) != event.hash:
-            return "content does not match its hash (the event was edited, or resealed without the audit key)"
+            return (
+                "content does not match its hash (the event was edited, or its hash recomputed "
+                "without the audit key)"
+            )
     except AuditKeyError as exc:
         return str(exc)
     except _DECODE_ERRORS:
@@ -195,9 +198,7 @@ class AuditReport:
         return self.chain.ok and not self.checkpoint_problems
 
 
-def audit_verify(
-    *, checkpoint_places: Iterable[Path], **chain_options
-) -> AuditReport:
+def audit_verify(*, checkpoint_places: Iterable[Path], **chain_options) -> AuditReport:
     """Verifies the chain with the audit key, and the chain against every checkpoint found in
     `checkpoint_places` (directories or files).
 
@@ -208,9 +209,7 @@ def audit_verify(
     """
     entries, files = checkpoints_read(checkpoint_places)
     problems = [f"checkpoint {e.source}: {e.problem}" for e in entries if e.problem]
-    good = sorted(
-        (e for e in entries if not e.problem), key=lambda e: (e.checkpoint.seq, e.source)
-    )
+    good = sorted((e for e in entries if not e.problem), key=lambda e: (e.checkpoint.seq, e.source))
     chain = audit_chain_verify(anchors={e.checkpoint.seq for e in good}, **chain_options)
     for entry in good:
         checkpoint = entry.checkpoint

@@ -7,6 +7,7 @@ about them (the API fuzzing test holds every response to it):
 - 400 (with a request body or query parameters): field errors, an object of lists, or a list;
 - 401 (no or bad credentials), 403 (no permission, or two-factor verification pending);
 - 404 (not found, or not yours: the two are indistinguishable; also an invalid page number);
+- 429 (beyond the rate of the token, the user or the client address; header Retry-After);
 - on POST: the optional `Idempotency-Key` header (ctip.core.idempotency), 409 while a request
   with the same key is still running and 422 when the key was used for another request.
 """
@@ -44,6 +45,7 @@ _STANDARD = {
     "401": "Authentication credentials were missing or invalid.",
     "403": "Not permitted for your roles, or two-factor verification is pending.",
     "404": "Not found, or not visible to you (the two answer the same).",
+    "429": "Too many requests for this token, user or address; retry after Retry-After seconds.",
 }
 _METHODS = ("get", "put", "post", "patch", "delete")
 

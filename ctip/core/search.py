@@ -3,7 +3,7 @@
 A name or a phone number in a query string ends up in browser history, proxy and access logs
 and Referer headers. So a search page takes its terms by POST, keeps them in the user's session
 under a short-lived random id, and redirects to `?s=<id>` (POST-redirect-GET): pagination, the
-back button and reloading keep working, and the URL says nothing about whom was searched for.
+back button and reloading keep working, and the URL says nothing about who was searched for.
 
 Pages: `remember()` answers the POST, `recall()` reads the terms back on the GET.
 API: lists refuse a `q` query parameter (`refuse_terms_in_url`) and point to their POST

@@ -254,8 +254,7 @@ def _check_legal_organisation(values: dict) -> None:
         raise ValidationError(
             {
                 "legal_organisation": _(
-                    "Only an active organisation that provides legal aid may represent "
-                    "the victims."
+                    "Only an active organisation that provides legal aid may represent the victims."
                 )
             }
         )

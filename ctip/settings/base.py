@@ -293,7 +293,7 @@ REST_FRAMEWORK = {
 }
 for _scope, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
     if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
-        raise ImproperlyConfigured(f"CTIP_API_RATE_{_scope.upper()}: e.g. 600/minute, not {_rate!r}")
+        raise ImproperlyConfigured(f"CTIP_API_RATE_{_scope.upper()}: not a rate: {_rate!r}")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CTIP API",
     "DESCRIPTION": "Counter-trafficking information system. Every endpoint applies the same "
@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AuditActionEnum": "ctip.audit.models.AuditAction",
         "PersonSexEnum": "ctip.people.models.Sex",
+        "CaseStatusEnum": "ctip.cases.models.CaseStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

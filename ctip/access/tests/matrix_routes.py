@@ -283,8 +283,8 @@ ROUTES: dict[str, Route] = {
     # --- outside the object matrix -----------------------------------------------------------
     "set_language": X("language switch: no record", post("change", PUBLIC)),
     "healthz": X("load-balancer probe: no record", get(PUBLIC)),
-    "api-schema": X("OpenAPI schema: no record", get(PUBLIC)),
-    "api-docs": X("Swagger UI: no record", get(PUBLIC)),
+    "api-schema": X("OpenAPI schema: no record (verified users only)", get(SIGNED_IN)),
+    "api-docs": X("Swagger UI: no record (verified users only)", get(SIGNED_IN)),
     "api-intake-webhook": X("SMS gateway webhook, authenticated by its shared secret"),
     "accounts:login": X("signing in", get(PUBLIC)),
     "accounts:logout": X("signing out"),

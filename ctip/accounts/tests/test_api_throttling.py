@@ -2,7 +2,7 @@
 429 with Retry-After and CTIP's own message beyond the rate."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -28,9 +28,16 @@ def rates(*, token=HIGH, user=HIGH, anon=HIGH):
 
 @pytest.fixture(autouse=True)
 def _fresh_counters():
-    cache.clear()  # counters of earlier tests (locmem or database cache) must not count here
+    # Counters of earlier tests must not count here (in memory, or in the database cache).
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
+
+
+# The test profile counts in memory; production counts in the database cache ("default").
+BOTH_CACHES = pytest.mark.parametrize("counters", ["api-throttle", "default"])
 
 
 def _assert_throttled(response) -> None:
@@ -41,11 +48,12 @@ def _assert_throttled(response) -> None:
     assert "Expected available" not in detail  # not DRF's untranslated sentence
 
 
-def test_a_token_is_throttled_per_token(cast):
+@BOTH_CACHES
+def test_a_token_is_throttled_per_token(cast, counters):
     user = cast.a[Role.CASE_WORKER]
     first = Client(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     second = Client(HTTP_AUTHORIZATION=f"Token {api_token_key(user, name='other')}")
-    with rates(token="2/minute"):
+    with rates(token="2/minute"), override_settings(CTIP_API_THROTTLE_CACHE=counters):
         assert [first.get(ME).status_code for _ in range(2)] == [200, 200]
         _assert_throttled(first.get(ME))
         assert second.get(ME).status_code == 200  # each token has its own count
@@ -63,10 +71,11 @@ def test_a_session_is_throttled_per_user(cast):
         assert verified_client(cast.a[Role.CASE_SUPERVISOR]).get(ME).status_code == 200
 
 
-def test_anonymous_requests_are_throttled_per_client_address(cast):
+@BOTH_CACHES
+def test_anonymous_requests_are_throttled_per_client_address(cast, counters):
     webhook = reverse("api-intake-webhook")
     here = Client(REMOTE_ADDR="203.0.113.7")
-    with rates(anon="2/minute"):
+    with rates(anon="2/minute"), override_settings(CTIP_API_THROTTLE_CACHE=counters):
         assert [here.post(webhook).status_code != 429 for _ in range(2)] == [True, True]
         _assert_throttled(here.post(webhook))
         # A forged X-Forwarded-For does not make a new client (no trusted proxy is set).

@@ -151,7 +151,9 @@ def test_a_token_lives_one_year_at_most(cast):
     with pytest.raises(ValidationError):
         api_token_create(actor=actor, name="x", expires_at=timezone.now() - timedelta(days=1))
     token = api_token_create(actor=actor, name="default").token
-    assert token.expires_at - timezone.now() == pytest.approx(timedelta(days=90), abs=timedelta(minutes=1))
+    assert token.expires_at - timezone.now() == pytest.approx(
+        timedelta(days=90), abs=timedelta(minutes=1)
+    )
 
 
 def test_creating_and_revoking_are_audited_without_the_key(cast):

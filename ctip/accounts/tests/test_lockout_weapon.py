@@ -54,9 +54,7 @@ def test_a_strangers_failures_elsewhere_never_lock_the_hotline_out(cast, setting
     assert _status(STRANGER, operator.email) == 429
 
 
-def test_the_same_account_at_the_same_address_is_locked_even_for_the_right_password(
-    cast, settings
-):
+def test_the_same_account_at_the_same_address_is_locked_even_for_the_right_password(cast, settings):
     operator = cast.a[Role.HOTLINE_OPERATOR]
     statuses = [
         _status(STRANGER, operator.email, "wrong password 123")

@@ -243,7 +243,11 @@ def test_a_checkpoint_edited_to_match_a_shorter_chain_is_caught_as_forged(chain)
 
 def test_a_checkpoint_signed_with_another_key_or_unreadable_is_caught(chain):
     forged = Checkpoint(
-        seq=5, head_hash=chain[-1].hash, count=5, created_at="2026-01-01T00:00:00+00:00", key_id="new"
+        seq=5,
+        head_hash=chain[-1].hash,
+        count=5,
+        created_at="2026-01-01T00:00:00+00:00",
+        key_id="new",
     )
     forged = Checkpoint(
         **(

@@ -8,6 +8,7 @@ listener also reports htmx refusing to evaluate code (allowEval is off in base.h
 """
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
@@ -36,7 +37,7 @@ class Watched:
         """Follows the first link matching `selector` on the current page; returns its path."""
         link = self.page.locator(selector).first
         expect(link).to_be_attached()
-        href = link.get_attribute("href")
+        href = urljoin(self.page.url, link.get_attribute("href"))
         self.visit(href)
         return href
 

@@ -9,6 +9,7 @@ every audit event written on the way must be free of the canary, and the searche
 find the canary (and only what matches), so the test cannot pass by breaking search.
 """
 
+import json
 import logging
 import re
 from datetime import date, timedelta
@@ -160,12 +161,12 @@ def _submit(client, watch, page_url: str, fields: dict, *, htmx: bool = False):
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     method, action, live_method, live_url = _search_form(page.content.decode(), next(iter(fields)))
     data = dict(fields)
-    if csrf:
-        data["csrfmiddlewaretoken"] = csrf.group(1)
     extra = {}
     if htmx:
         assert live_method, "the page has no live search"
         method, action, extra = live_method, live_url, {"HTTP_HX_REQUEST": "true"}
+    if csrf and method == "post":
+        data["csrfmiddlewaretoken"] = csrf.group(1)
     send = client.post if method == "post" else client.get
     response = send(action or page_url, data, follow=True, **extra)
     for hop, _status in response.redirect_chain:
@@ -180,6 +181,17 @@ def _api_search(client, watch, url: str, body: dict) -> dict:
     watch.links(response)
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def _assert_clean(watch: Watch, since: int) -> None:
+    assert len(watch.urls) > 20  # the watch saw the traffic
+    leaked = [url for url in watch.urls if _leaks(url)]
+    assert not leaked, f"search terms in URLs: {leaked}"
+    logged = [r for r in watch.records if _leaks(f"{r.getMessage()} {r.__dict__!r}")]
+    assert not logged, f"search terms in log records: {[r.getMessage() for r in logged]}"
+    for event in AuditEvent.objects.filter(seq__gt=since):
+        row = f"{event.action} {event.target_type} {event.target_id} {event.changes} {event.reason}"
+        assert not _leaks(row), f"search terms in audit event {event.seq}: {row}"
 
 
 def test_searches_find_the_child_without_her_name_or_a_phone_in_any_url_log_or_audit(seeded, watch):
@@ -200,6 +212,8 @@ def test_searches_find_the_child_without_her_name_or_a_phone_in_any_url_log_or_a
     )
     assert "097555019" in ids and "011222333" not in ids
 
+    _assert_clean(watch, since)
+
     # API: the documented search endpoints, terms in the body.
     found = _api_search(worker, watch, reverse("api-people-search"), {"q": GIVEN})
     assert [p["uuid"] for p in found["results"]] == [str(child.uuid)]
@@ -208,14 +222,7 @@ def test_searches_find_the_child_without_her_name_or_a_phone_in_any_url_log_or_a
     found = _api_search(investigator, watch, reverse("api-investigations-search"), {"q": GIVEN})
     assert [i["uuid"] for i in found["results"]] == [str(seeded["inv"].uuid)]
 
-    assert len(watch.urls) > 20  # the watch saw the traffic
-    leaked = [url for url in watch.urls if _leaks(url)]
-    assert not leaked, f"search terms in URLs: {leaked}"
-    logged = [r for r in watch.records if _leaks(f"{r.getMessage()} {r.__dict__!r}")]
-    assert not logged, f"search terms in log records: {[r.getMessage() for r in logged]}"
-    for event in AuditEvent.objects.filter(seq__gt=since):
-        row = f"{event.action} {event.target_type} {event.target_id} {event.changes} {event.reason}"
-        assert not _leaks(row), f"search terms in audit event {event.seq}: {row}"
+    _assert_clean(watch, since)
 
 
 @pytest.mark.parametrize(
@@ -295,3 +302,41 @@ def test_the_schema_documents_the_search_endpoints_and_no_q_on_the_lists(cast):
         assert "q" in schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
         listed = search_op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         assert listed.rsplit("/", 1)[1].startswith("Paginated"), listed
+
+
+@pytest.mark.parametrize("page", ["people:list", "cases:list"])
+def test_htmx_keeps_no_copy_of_a_page_and_back_gets_the_whole_page(cast, page):
+    client = verified_client(cast.a[Role.CASE_WORKER])
+    url = client.post(reverse(page), {"q": "Sok"})["Location"]
+    # "Back" to a live-search result: htmx asks the server again (no localStorage copy).
+    restored = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    body = restored.content.decode()
+    assert body.startswith("<!doctype html>") and 'value="Sok"' in body
+    config = re.search(r"name=\"htmx-config\" content='([^']*)'", body).group(1)
+    assert json.loads(config)["historyCacheSize"] == 0
+    # A live search itself still gets the table alone.
+    live = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<table>" in live and "<!doctype html>" not in live
+
+
+@pytest.mark.parametrize(
+    ("view", "field", "role"),
+    [
+        ("ctip.people.views.person_list", "q", Role.CASE_WORKER),
+        ("ctip.cases.views.case_list", "q", Role.CASE_WORKER),
+        ("ctip.justice.views.investigation_list", "q", Role.INVESTIGATOR),
+        ("ctip.justice.views.identifier_search", "value", Role.INVESTIGATOR),
+    ],
+)
+def test_an_error_report_of_a_search_masks_what_was_typed(cast, view, field, role):
+    """A crash report (mail to ADMINS, the DEBUG page) lists the POST: not the search terms."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+    from django.utils.module_loading import import_string
+    from django.views.debug import SafeExceptionReporterFilter
+
+    request = RequestFactory().post("/", {field: PHONE})
+    request.user, request.session = cast.a[role], SessionStore()
+    assert import_string(view)(request).status_code == 302
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert shown[field] != PHONE and set(shown[field]) == {"*"}

@@ -1,8 +1,8 @@
 """PDFs render Khmer with a real Khmer font, embedded."""
 
 import shutil
-from pathlib import Path
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -51,7 +51,9 @@ def _png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -67,7 +69,9 @@ def counting_server():
             hits.append(self.path)
             body = _png() if self.path.endswith(".png") else b"body { color: red }"
             self.send_response(200)
-            self.send_header("Content-Type", "image/png" if self.path.endswith(".png") else "text/css")
+            self.send_header(
+                "Content-Type", "image/png" if self.path.endswith(".png") else "text/css"
+            )
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -25,17 +25,13 @@ def test_a_page_refused_for_a_missing_role_names_the_roles_not_two_factor(cast):
 
 
 def test_the_api_refused_for_a_missing_role_names_the_roles_not_two_factor(cast):
-    response = verified_client(cast.a[Role.STATISTICS_OFFICER]).get(
-        reverse("api-match-candidates")
-    )
+    response = verified_client(cast.a[Role.STATISTICS_OFFICER]).get(reverse("api-match-candidates"))
     assert response.status_code == 403
     detail = response.json()["detail"]
     assert "Case supervisor" in detail
     assert TWO_FACTOR not in detail.lower()
     token = api_token_key(cast.a[Role.SHELTER_MANAGER])
-    by_token = Client().get(
-        reverse("api-match-candidates"), HTTP_AUTHORIZATION=f"Token {token}"
-    )
+    by_token = Client().get(reverse("api-match-candidates"), HTTP_AUTHORIZATION=f"Token {token}")
     assert by_token.status_code == 403 and TWO_FACTOR not in by_token.json()["detail"].lower()
 
 

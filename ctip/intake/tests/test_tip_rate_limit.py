@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 TIP = {"narrative": "Young girls in a guesthouse with foreign men", "flag_child": "on"}
 PROXY = "10.0.0.5"
-TOO_MANY = "Too many attempts from your connection. Please try again in an hour, or call the hotline."
+TOO_MANY = (
+    "Too many attempts from your connection. Please try again in an hour, or call the hotline."
+)
 
 
 @pytest.fixture(autouse=True)

@@ -62,6 +62,7 @@ def test_without_an_agreement_another_organisations_match_is_not_revealed(
     for user, other_org, names in _sides(cast):
         assert not candidates_visible_to(user=user).filter(pk=cross.pk).exists()
         queue, detail, listing, one = _pages(user, cross)
+        _assert_nothing_of_the_other_record([queue.content.decode()], names)
         assert queue.status_code == 200 and detail.status_code == 404 and one.status_code == 404
         assert str(cross.uuid) not in queue.content.decode()
         assert str(cross.uuid) not in listing.content.decode()

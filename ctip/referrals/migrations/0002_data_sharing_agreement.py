@@ -7,37 +7,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_apitoken'),
-        ('referrals', '0001_initial'),
+        ("accounts", "0003_apitoken"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataSharingAgreement',
+            name="DataSharingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='agreement reference')),
-                ('reveal_matches', models.CharField(choices=[('none', 'Nothing'), ('existence', 'That a partner holds a possible match (no name, no details)'), ('contact', 'Which organisation holds it, and whom to contact')], default='none', max_length=20, verbose_name='possible duplicates revealed')),
-                ('contact_a', models.CharField(blank=True, max_length=200, verbose_name='contact at the organisation')),
-                ('contact_b', models.CharField(blank=True, max_length=200, verbose_name='contact at the partner')),
-                ('valid_from', models.DateField(verbose_name='in force from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='in force until')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='organisation')),
-                ('organisation_b', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='partner organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="agreement reference"),
+                ),
+                (
+                    "reveal_matches",
+                    models.CharField(
+                        choices=[
+                            ("none", "Nothing"),
+                            (
+                                "existence",
+                                "That a partner holds a possible match (no name, no details)",
+                            ),
+                            ("contact", "Which organisation holds it, and whom to contact"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="possible duplicates revealed",
+                    ),
+                ),
+                (
+                    "contact_a",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="contact at the organisation"
+                    ),
+                ),
+                (
+                    "contact_b",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="contact at the partner"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="in force from")),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="in force until"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "organisation_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="partner organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data-sharing agreement',
-                'verbose_name_plural': 'data-sharing agreements',
-                'ordering': ['-valid_from', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('organisation_a', models.F('organisation_b')), _negated=True), name='agreement_two_organisations'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='agreement_ends_after_start')],
+                "verbose_name": "data-sharing agreement",
+                "verbose_name_plural": "data-sharing agreements",
+                "ordering": ["-valid_from", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("organisation_a", models.F("organisation_b")), _negated=True
+                        ),
+                        name="agreement_two_organisations",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="agreement_ends_after_start",
+                    ),
+                ],
             },
         ),
     ]
