@@ -7,6 +7,7 @@ about them (the API fuzzing test holds every response to it):
 - 400 (with a request body or query parameters): field errors, an object of lists, or a list;
 - 401 (no or bad credentials), 403 (no permission, or two-factor verification pending);
 - 404 (not found, or not yours: the two are indistinguishable; also an invalid page number);
+- 415 (with a request body): a Content-Type the operation does not accept;
 - 429 (beyond the rate of the token, the user or the client address; header Retry-After);
 - on POST: the optional `Idempotency-Key` header (ctip.core.idempotency), 409 while a request
   with the same key is still running and 422 when the key was used for another request.
@@ -76,6 +77,11 @@ def postprocess_error_responses(result: dict[str, Any], generator, request, publ
                 responses.setdefault(
                     "400",
                     _json("Invalid input.", {"$ref": "#/components/schemas/ValidationError"}),
+                )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415",
+                    _json("The request's Content-Type is not one this operation accepts.", ERROR),
                 )
             for code, description in _STANDARD.items():
                 responses.setdefault(code, _json(description, ERROR))

@@ -1,7 +1,11 @@
 """Checking a court bundle offline: files against the manifest, custody chains recomputed.
 
-Needs nothing but the ZIP: no database, no network. The custody hash is recomputed with the
-same canonical form as `services.custody_payload`.
+Needs nothing but the ZIP: no database, no network, and not CTIP's audit key. In the database
+each custody event is sealed with the audit key (HMAC-SHA256), which a court does not hold; the
+bundle carries instead the unkeyed SHA-256 chain of the same content (`prev_hash`, `hash`),
+written at export from events whose seals verified, in the canonical form of
+`services.custody_payload` without a key id. That chain is what is recomputed here. The
+events' keyed `seal` and `key_id` travel in the bundle too but are not checked: only CTIP can.
 """
 
 import hashlib

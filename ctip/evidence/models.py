@@ -4,7 +4,8 @@ An item is written once and never changed: the file on disk is the original as u
 its SHA-256 was computed by the server from the bytes it stored. Database triggers refuse
 UPDATE and DELETE on items, custody events and certificates (ctip/evidence/triggers.py), so the
 service refusing is not the only defence. A correction is a new item pointing to the one it
-corrects. Custody events are hash-chained per item, as the audit log is.
+corrects. Custody events are hash-chained per item and sealed with the audit key (HMAC-SHA256,
+ctip/audit/keys.py), as the audit log is: whoever owns the database cannot recompute them.
 """
 
 from django.conf import settings
@@ -103,7 +104,12 @@ class CustodyEvent(models.Model):
     reason = models.CharField(_("why"), max_length=300, blank=True)
     handed_to = models.CharField(_("handed to"), max_length=200, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
+    # HMAC-SHA256 under the audit key named by `key_id` (services.custody_hash).
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # The audit key the hash was sealed with (ctip/audit/keys.py). Nullable only so that adding
+    # the column did not rebuild the table on SQLite (which would drop the triggers); every
+    # event sealed since migration 0005 carries one, and verify_custody refuses one without.
+    key_id = models.CharField(_("audit key"), max_length=16, null=True, blank=True)
 
     class Meta:
         ordering = ["item", "seq"]

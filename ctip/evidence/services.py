@@ -2,10 +2,14 @@
 certificates, court bundles.
 
 Items are never changed or deleted, here or in the database (see triggers.py). Each custody
-event is hash-chained to the previous event of the same item, as audit events are.
+event is chained to the previous event of the same item and sealed with the audit key
+(HMAC-SHA256, ctip/audit/keys.py), as audit events are: without the key, whoever owns the
+database can edit rows but cannot recompute seals that verify. A court bundle, checked offline
+by someone without the key, carries the unkeyed SHA-256 chain of the same content instead.
 """
 
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -23,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from ctip.access.policy import can, sensitive_fields, visible_to
 from ctip.accounts.roles import Perm
+from ctip.audit.keys import AuditKeyError, current_key, key_for, mac
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.files import SIGNATURES, sniff_binary_type
@@ -175,9 +180,15 @@ def custody_payload(
     reason: str,
     handed_to: str,
     prev_hash: str,
+    key_id: str | None = None,
 ) -> bytes:
     """The bytes that a custody event's hash covers. Field order and separators are
-    load-bearing: verify_bundle recomputes them offline."""
+    load-bearing: verify_bundle recomputes them offline.
+
+    With `key_id` (the sealed form, in the database) the key id is covered too, as in the audit
+    log; without it (the content form, in court bundles) the bytes are those the previous
+    release hashed, so content hashes in bundles exported before and after the keying agree.
+    """
     body = {
         "item": str(item_uuid),
         "seq": seq,
@@ -190,24 +201,50 @@ def custody_payload(
         "handed_to": handed_to,
         "prev_hash": prev_hash,
     }
+    if key_id is not None:
+        body["key_id"] = key_id
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _payload_of(event: CustodyEvent, item_uuid, *, prev_hash: str, key_id: str | None) -> bytes:
+    return custody_payload(
+        item_uuid=item_uuid,
+        seq=event.seq,
+        created_at=event.created_at,
+        action=event.action,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        location=event.location,
+        reason=event.reason,
+        handed_to=event.handed_to,
+        prev_hash=prev_hash,
+        key_id=key_id,
+    )
+
+
 def custody_hash(event: CustodyEvent, item_uuid) -> str:
-    return hashlib.sha256(
-        custody_payload(
-            item_uuid=item_uuid,
-            seq=event.seq,
-            created_at=event.created_at,
-            action=event.action,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            location=event.location,
-            reason=event.reason,
-            handed_to=event.handed_to,
-            prev_hash=event.prev_hash,
-        )
-    ).hexdigest()
+    """The seal a custody event must carry, from its stored content: HMAC-SHA256 under the
+    audit key the event names (AuditKeyError if it names none, or one not configured)."""
+    if not event.key_id:
+        raise AuditKeyError("not sealed with an audit key")
+    secret = key_for(event.key_id)
+    return mac(
+        secret, _payload_of(event, item_uuid, prev_hash=event.prev_hash, key_id=event.key_id)
+    )
+
+
+def custody_content_hashes(events: list[CustodyEvent], item_uuid) -> list[tuple[str, str]]:
+    """(previous, own) unkeyed SHA-256 content hashes of an item's events, chained from the
+    genesis hash, in order: what a court bundle carries and verify_bundle recomputes offline."""
+    hashes = []
+    prev = GENESIS_HASH
+    for event in events:
+        digest = hashlib.sha256(
+            _payload_of(event, item_uuid, prev_hash=prev, key_id=None)
+        ).hexdigest()
+        hashes.append((prev, digest))
+        prev = digest
+    return hashes
 
 
 def _append_custody(
@@ -228,6 +265,7 @@ def _append_custody(
         reason=reason[:300],
         handed_to=handed_to[:200],
         prev_hash=head.hash if head else GENESIS_HASH,
+        key_id=current_key()[0],
     )
     event.hash = custody_hash(event, item.uuid)
     event.save(force_insert=True)
@@ -287,7 +325,8 @@ def _sees(actor, item: EvidenceItem) -> bool:
 
 
 def verify_custody(events: list[CustodyEvent], item_uuid) -> list[str]:
-    """Problems in an item's custody chain (empty when intact)."""
+    """Problems in an item's custody chain (empty when intact): each event's seal is recomputed
+    under the audit key it names, so a chain rewritten without the key does not verify."""
     problems = []
     prev = GENESIS_HASH
     for expected_seq, event in enumerate(events, start=1):
@@ -295,8 +334,15 @@ def verify_custody(events: list[CustodyEvent], item_uuid) -> list[str]:
             problems.append(_("Event %(n)s is missing or out of order.") % {"n": expected_seq})
         if event.prev_hash != prev:
             problems.append(_("Event %(n)s does not follow the one before.") % {"n": event.seq})
-        if custody_hash(event, item_uuid) != event.hash:
-            problems.append(_("Event %(n)s was altered.") % {"n": event.seq})
+        try:
+            sealed = hmac.compare_digest(custody_hash(event, item_uuid), event.hash)
+        except AuditKeyError as exc:
+            problems.append(
+                _("Event %(n)s cannot be checked: %(problem)s.") % {"n": event.seq, "problem": exc}
+            )
+        else:
+            if not sealed:
+                problems.append(_("Event %(n)s was altered.") % {"n": event.seq})
         prev = event.hash
     return problems
 
@@ -580,7 +626,10 @@ def certificate_labels() -> dict[str, dict[str, str]]:
 BUNDLE_FORMAT = "ctip-court-bundle/1"
 
 
-def _event_dict(event: CustodyEvent, item_uuid) -> dict:
+def _event_dict(event: CustodyEvent, item_uuid, prev_sha256: str, sha256: str) -> dict:
+    """One custody event as the bundle carries it. `prev_hash` and `hash` are the unkeyed
+    SHA-256 content chain, which anyone can recompute offline; `key_id` and `seal` are CTIP's
+    keyed seal (the event's hash in the database), which only a holder of the key can check."""
     return {
         "item": str(item_uuid),
         "seq": event.seq,
@@ -591,8 +640,10 @@ def _event_dict(event: CustodyEvent, item_uuid) -> dict:
         "location": event.location,
         "reason": event.reason,
         "handed_to": event.handed_to,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "prev_hash": prev_sha256,
+        "hash": sha256,
+        "key_id": event.key_id,
+        "seal": event.hash,
     }
 
 
@@ -602,7 +653,11 @@ def bundle_export(
 ) -> bytes:
     """Builds the court bundle ZIP: originals, a manifest (item, SHA-256, size, custody
     events) and the custody log. Each item gets an "exported" custody event first, so the
-    log in the bundle shows the export itself."""
+    log in the bundle shows the export itself.
+
+    Every item's sealed custody chain is verified under the audit key first: a bundle is never
+    made from a chain that does not verify, since the court could not tell (its offline check
+    covers the unkeyed content chain that is written here from the verified events)."""
     if not can(actor, Perm.EVIDENCE_EXPORT):
         raise PermissionDenied
     if not items:
@@ -620,11 +675,29 @@ def bundle_export(
     for item in items:
         _append_custody(item=item, action=CustodyAction.EXPORTED, actor=actor, reason=reason[:300])
     events = CustodyEvent.objects.filter(item__in=items).order_by("item_id", "seq")
-    log: dict[str, list] = {str(i.uuid): [] for i in items}
-    by_pk = {i.pk: i for i in items}
+    by_item: dict[int, list[CustodyEvent]] = {i.pk: [] for i in items}
     for event in events:
-        item = by_pk[event.item_id]
-        log[str(item.uuid)].append(_event_dict(event, item.uuid))
+        by_item[event.item_id].append(event)
+    log: dict[str, list] = {}
+    for item in items:
+        chain = by_item[item.pk]
+        problems = verify_custody(chain, item.uuid)
+        if problems:
+            raise ValidationError(
+                {
+                    "items": _(
+                        "The chain of custody of %(title)s does not verify (%(problems)s). "
+                        "No bundle was made: report it to your system administrator."
+                    )
+                    % {"title": item.title, "problems": " ".join(problems)}
+                }
+            )
+        log[str(item.uuid)] = [
+            _event_dict(event, item.uuid, prev, digest)
+            for event, (prev, digest) in zip(
+                chain, custody_content_hashes(chain, item.uuid), strict=True
+            )
+        ]
     log_bytes = json.dumps(log, indent=2, ensure_ascii=False, sort_keys=True).encode()
 
     manifest_items = []
@@ -662,21 +735,29 @@ def bundle_export(
         }
         zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         zf.writestr("README.txt", BUNDLE_README)
+    data = buffer.getvalue()
     audit_record(
         actor=actor,
         action=AuditAction.EVIDENCE_EXPORTED,
         target=investigation,
-        changes={"items": [None, [str(i.uuid) for i in items]]},
+        # The bundle's SHA-256, sealed in the audit log: CTIP can later confirm that a bundle
+        # produced in court is the one it exported.
+        changes={
+            "items": [None, [str(i.uuid) for i in items]],
+            "bundle_sha256": [None, hashlib.sha256(data).hexdigest()],
+        },
         reason=reason,
     )
-    return buffer.getvalue()
+    return data
 
 
 BUNDLE_README = """CTIP court bundle
 
 manifest.json lists every item: its file in this archive, its SHA-256 and size as computed
 when CTIP received it, and its custody events. custody_log.json holds each item's chain of
-custody; every event carries the SHA-256 of its content and of the event before it.
+custody; every event carries the SHA-256 of its content and of the event before it ("hash"
+and "prev_hash"). "seal" and "key_id" are CTIP's own seal of each event, made with a key that
+only CTIP holds: they are not needed to check this bundle and cannot be checked offline.
 
 To check this bundle offline:  python manage.py verify_bundle THIS_FILE.zip
 Any altered, missing or added file, or any altered custody event, is reported.

@@ -194,7 +194,7 @@ class ImportListApi(GenericAPIView):
             "not imported; `issues` lists them by row and column."
         ),
         request={"multipart/form-data": ImportInput},
-        responses={201: ImportBatchDetailOutput, 200: ImportBatchDetailOutput, 400: None},
+        responses={201: ImportBatchDetailOutput, 200: ImportBatchDetailOutput},
     )
     def post(self, request):
         data = ImportInput(data=request.data)
