@@ -22,6 +22,9 @@ NAV_ITEMS = [
     NavItem(_("Users"), "accounts:user_list", Perm.USERS_MANAGE_OWN_ORG),
     NavItem(_("Users"), "accounts:user_list", Perm.USERS_MANAGE_ALL),
     NavItem(_("Organisations"), "accounts:organisation_list", Perm.ORGANISATIONS_VIEW),
+    # Data-sharing agreements: system admins manage them, organisation admins read their own.
+    NavItem(_("Data-sharing agreements"), "referrals:agreements", Perm.ORGANISATIONS_MANAGE),
+    NavItem(_("Data-sharing agreements"), "referrals:agreements", Perm.USERS_MANAGE_OWN_ORG),
     NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_OWN_ORG),
     NavItem(_("Audit log"), "audit:list", Perm.AUDIT_VIEW_ALL),
     NavItem(_("Places"), "places:provinces", Perm.REFERENCE_VIEW),

@@ -76,6 +76,7 @@ def _person(actor, given, family, **fields) -> Person:
 
 
 def seed(ctx) -> None:
+    _agreement(ctx)
     people = []
     for login, given, family, khmer, sex, dob, age, phone in DUPLICATES:
         actor = ctx.users[login]
@@ -85,6 +86,33 @@ def seed(ctx) -> None:
     found = sum(len(person_match(person=p)) for p in people)
     ctx.stdout.write(f"Matching: {found} possible duplicates queued for the demo people.")
     _network(ctx)
+
+
+def _agreement(ctx) -> None:
+    """The two social-affairs departments agree to tell each other who holds a possible
+    duplicate and whom to call, so the demo queue shows the cross-organisation pair."""
+    from ctip.accounts.models import User
+    from ctip.core.management.commands.seed_demo import ADMIN_EMAIL
+    from ctip.referrals.models import DataSharingAgreement, MatchReveal
+    from ctip.referrals.services import agreement_record
+
+    pnh, srp = ctx.orgs["pnh-social"], ctx.orgs["srp-social"]
+    if DataSharingAgreement.objects.filter(
+        organisation_a__in=[pnh, srp], organisation_b__in=[pnh, srp]
+    ).exists():
+        return
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    agreement_record(
+        actor=admin,
+        organisation_a=pnh,
+        organisation_b=srp,
+        reveal_matches=MatchReveal.CONTACT,
+        valid_from=timezone.localdate() - timedelta(days=365),
+        reference="DSA-DEMO-2025-01",
+        contact_a="Case management unit, +855 23 000 101",
+        contact_b="Case management unit, +855 63 000 202",
+    )
+    ctx.stdout.write("Matching: a demo data-sharing agreement (who holds a duplicate, contact).")
 
 
 def _network(ctx) -> None:

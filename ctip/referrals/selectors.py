@@ -4,13 +4,15 @@ from `visible_to`, which itself only returns the sections an accepted referral s
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ctip.access.policy import get_visible_or_404, readable_fields, visible_to
 from ctip.cases.models import Case, CaseNote, TraffickingEvent
 from ctip.people.models import Person
 
-from .models import PartnerService, Referral, ReferralStatus, Section
+from .models import DataSharingAgreement, PartnerService, Referral, ReferralStatus, Section
 
 PROFILE_FIELDS = [
     "trafficking_status",
@@ -163,3 +165,34 @@ def open_referral_count(*, user) -> int:
         .filter(Q(to_organisation_id=user.organisation_id), status=ReferralStatus.PENDING)
         .count()
     )
+
+
+AGREEMENT_STATES = ("in_force", "upcoming", "ended")
+
+
+def agreements_visible_to(*, user, state: str = "") -> QuerySet[DataSharingAgreement]:
+    """The data-sharing agreements the user may see (system administrators: all; an
+    organisation's admin: those it is party to), latest first, each annotated with its `state`
+    today: "upcoming", "in_force" or "ended". `state` filters on it."""
+    today = timezone.localdate()
+    found = (
+        visible_to(user, DataSharingAgreement)
+        .select_related("organisation_a", "organisation_b")
+        .annotate(
+            state=models.Case(
+                models.When(valid_from__gt=today, then=models.Value("upcoming")),
+                models.When(valid_to__lt=today, then=models.Value("ended")),
+                default=models.Value("in_force"),
+                output_field=models.CharField(),
+            )
+        )
+        .order_by("-valid_from", "-id")
+    )
+    if state in AGREEMENT_STATES:
+        found = found.filter(state=state)
+    return found
+
+
+def agreement_get_for_user(*, user, agreement_uuid) -> DataSharingAgreement:
+    """One agreement the user may see; 404 alike for "does not exist" and "not yours"."""
+    return get_visible_or_404(user, agreements_visible_to(user=user), uuid=agreement_uuid)

@@ -10,16 +10,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.policy import can, sensitive_fields, visible_to
+from ctip.access.policy import can, can_change, sensitive_fields, visible_to
 from ctip.accounts.models import Organisation, User
 from ctip.accounts.roles import Perm, Role
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.cases.models import Case, CaseStatus, ConsentPurpose
 from ctip.cases.services import consent_check, consent_given
-from ctip.core.services import lock_and_check_version
+from ctip.core.services import apply_changes, lock_and_check_version
 
-from .models import PartnerService, Referral, ReferralKind, ReferralStatus, Section, Urgency
+from .models import (
+    DataSharingAgreement,
+    MatchReveal,
+    PartnerService,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    Section,
+    Urgency,
+)
 
 
 def _require(actor, permission: str) -> None:
@@ -352,8 +361,6 @@ def agreement_record(
 ):
     """Records a data-sharing agreement between two organisations (system administrators:
     an agreement binds two organisations, neither of which may sign for the other)."""
-    from .models import DataSharingAgreement, MatchReveal
-
     _require(actor, Perm.ORGANISATIONS_MANAGE)
     errors = {}
     if organisation_a.pk == organisation_b.pk:
@@ -388,3 +395,105 @@ def agreement_record(
         },
     )
     return agreement
+
+
+def _agreement_terms_errors(*, reveal_matches: str, valid_from, valid_to) -> dict:
+    errors = {}
+    if reveal_matches not in MatchReveal.values:
+        errors["reveal_matches"] = _("Choose what possible duplicates reveal.")
+    if valid_from is None:
+        errors["valid_from"] = _("Say from which day the agreement is in force.")
+    elif valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("An agreement cannot end before it starts.")
+    return errors
+
+
+def _require_change(actor, agreement: DataSharingAgreement) -> None:
+    # Organisation admins read their organisation's agreements; only system administrators
+    # change them (ctip/access/rules/matching.py, ctip/accounts/roles.py).
+    if not can(actor, Perm.ORGANISATIONS_MANAGE) or not can_change(actor, agreement):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    actor: User,
+    agreement: DataSharingAgreement,
+    expected_version: int | None,
+    reveal_matches: str,
+    valid_from,
+    valid_to=None,
+    reference: str = "",
+    contact_a: str = "",
+    contact_b: str = "",
+) -> DataSharingAgreement:
+    """Changes the terms of an agreement (system administrators). Its two organisations never
+    change: another pair of organisations is another agreement. What the duplicate review
+    queue reveals follows the new terms at once."""
+    _require_change(actor, agreement)
+    current = lock_and_check_version(agreement, expected_version)
+    errors = _agreement_terms_errors(
+        reveal_matches=reveal_matches, valid_from=valid_from, valid_to=valid_to
+    )
+    if errors:
+        raise ValidationError(errors)
+    changes = apply_changes(
+        current,
+        {
+            "reference": reference.strip(),
+            "reveal_matches": reveal_matches,
+            "contact_a": contact_a.strip(),
+            "contact_b": contact_b.strip(),
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+    )
+    if changes:
+        current.version += 1
+        current.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=current, changes=changes)
+    return current
+
+
+@transaction.atomic
+def agreement_end(
+    *,
+    actor: User,
+    agreement: DataSharingAgreement,
+    valid_to,
+    reason: str,
+    expected_version: int | None,
+) -> DataSharingAgreement:
+    """Ends an agreement: `valid_to` becomes the last day it is in force (never deleted: the
+    record of what was agreed stays). Ended on yesterday's date, the review queue stops
+    revealing anything under it at once. Ending cannot extend an agreement."""
+    _require_change(actor, agreement)
+    current = lock_and_check_version(agreement, expected_version)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why the agreement ends.")
+    if valid_to is None:
+        errors["valid_to"] = _("Give the last day the agreement is in force.")
+    elif valid_to < current.valid_from:
+        errors["valid_to"] = _(
+            "The agreement came into force on %(day)s: it cannot end before that day."
+        ) % {"day": current.valid_from.isoformat()}
+    elif current.valid_to is not None and valid_to > current.valid_to:
+        errors["valid_to"] = _(
+            "The agreement already ends on %(day)s. Ending it cannot extend it: edit it instead."
+        ) % {"day": current.valid_to.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    old = current.valid_to
+    current.valid_to = valid_to
+    current.version += 1
+    current.save(update_fields=["valid_to", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={"valid_to": [old, valid_to]},
+        reason=reason.strip(),
+    )
+    return current

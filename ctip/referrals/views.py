@@ -1,22 +1,37 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.decorators import permission_required
-from ctip.access.policy import can
+from ctip.access.policy import can, can_change
 from ctip.accounts.roles import Perm
 from ctip.cases.selectors import case_get_for_user
 from ctip.core.forms import add_service_errors
 from ctip.core.idempotency import once_per_submission
 
 from . import services
-from .forms import AcceptForm, DirectoryFilterForm, PartnerServiceForm, ReasonForm, ReferralForm
+from .forms import (
+    AcceptForm,
+    AgreementEditForm,
+    AgreementEndForm,
+    AgreementForm,
+    DirectoryFilterForm,
+    PartnerServiceForm,
+    ReasonForm,
+    ReferralForm,
+)
 from .models import ReferralKind, ReferralStatus
 from .selectors import (
+    AGREEMENT_STATES,
+    agreement_get_for_user,
+    agreements_visible_to,
     directory,
     referral_get_for_user,
     referrals_received,
@@ -203,3 +218,117 @@ def directory_add_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The service was added to the directory."))
             return redirect("referrals:directory")
     return render(request, "referrals/directory_form.html", {"form": form})
+
+
+# --- Data-sharing agreements ----------------------------------------------------------------
+# System administrators record, change and end them; an organisation's admin reads those its
+# organisation is party to (ctip/access/rules/matching.py). They decide what the duplicate
+# review queue reveals across organisations.
+
+_AGREEMENT_READERS = (Perm.ORGANISATIONS_MANAGE, Perm.USERS_MANAGE_OWN_ORG)
+
+
+@permission_required(*_AGREEMENT_READERS)
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    found = agreements_visible_to(user=request.user, state=state)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/agreement_list.html",
+        {
+            "page": page,
+            "state": state if state in AGREEMENT_STATES else "",
+            "query": f"state={state}" if state in AGREEMENT_STATES else "",
+            "can_manage": can(request.user, Perm.ORGANISATIONS_MANAGE),
+        },
+    )
+
+
+@permission_required(*_AGREEMENT_READERS)
+def agreement_detail(request: HttpRequest, agreement_uuid) -> HttpResponse:
+    agreement = agreement_get_for_user(user=request.user, agreement_uuid=agreement_uuid)
+    return render(
+        request,
+        "referrals/agreement_detail.html",
+        {"agreement": agreement, "can_manage": can_change(request.user, agreement)},
+    )
+
+
+@permission_required(Perm.ORGANISATIONS_MANAGE)
+@once_per_submission
+def agreement_create_view(request: HttpRequest) -> HttpResponse:
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_record(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The data-sharing agreement was recorded."))
+            return redirect("referrals:agreement_detail", agreement_uuid=agreement.uuid)
+    return render(request, "referrals/agreement_form.html", {"form": form, "creating": True})
+
+
+@permission_required(Perm.ORGANISATIONS_MANAGE)
+def agreement_edit_view(request: HttpRequest, agreement_uuid) -> HttpResponse:
+    agreement = agreement_get_for_user(user=request.user, agreement_uuid=agreement_uuid)
+    form = AgreementEditForm(
+        request.POST or None,
+        agreement=agreement,
+        initial={
+            "version": agreement.version,
+            "reference": agreement.reference,
+            "reveal_matches": agreement.reveal_matches,
+            "contact_a": agreement.contact_a,
+            "contact_b": agreement.contact_b,
+            "valid_from": agreement.valid_from,
+            "valid_to": agreement.valid_to,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.agreement_update(
+                actor=request.user, agreement=agreement, expected_version=version, **data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The data-sharing agreement was saved."))
+            return redirect("referrals:agreement_detail", agreement_uuid=agreement.uuid)
+    return render(request, "referrals/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@permission_required(Perm.ORGANISATIONS_MANAGE)
+def agreement_end_view(request: HttpRequest, agreement_uuid) -> HttpResponse:
+    """Asks for the last day in force and a confirmation, then ends the agreement."""
+    agreement = agreement_get_for_user(user=request.user, agreement_uuid=agreement_uuid)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    last_day = max(yesterday, agreement.valid_from)
+    if agreement.valid_to is not None:
+        last_day = min(last_day, agreement.valid_to)
+    form = AgreementEndForm(
+        request.POST or None, initial={"version": agreement.version, "valid_to": last_day}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_end(
+                actor=request.user,
+                agreement=agreement,
+                valid_to=data["valid_to"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The agreement ends on %(day)s. It stays on record.")
+                % {"day": data["valid_to"].isoformat()},
+            )
+            return redirect("referrals:agreement_detail", agreement_uuid=agreement.uuid)
+    return render(request, "referrals/agreement_end.html", {"form": form, "agreement": agreement})

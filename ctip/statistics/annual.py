@@ -72,7 +72,13 @@ TABLES = [
         gettext_noop("A person convicted in several verdicts in the year counts once."),
     ),
     (gettext_noop("Sentences of convictions, by length"), "sentences", "sentence", None, ""),
-    (gettext_noop("Compensation ordered to victims (riel)"), "compensation_ordered", "kind", None, ""),
+    (
+        gettext_noop("Compensation ordered to victims (riel)"),
+        "compensation_ordered",
+        "kind",
+        None,
+        "",
+    ),
     (gettext_noop("Compensation paid to victims (riel)"), "compensation_paid", "kind", None, ""),
     (
         gettext_noop("Victims identified by screening, by sex and age"),
@@ -102,7 +108,13 @@ TABLES = [
         "age_group",
         "",
     ),
-    (gettext_noop("Services delivered to victims, by category"), "services_delivered", "category", None, ""),
+    (
+        gettext_noop("Services delivered to victims, by category"),
+        "services_delivered",
+        "category",
+        None,
+        "",
+    ),
     (
         gettext_noop("Cases opened, by country of exploitation"),
         "cases_opened",
@@ -113,8 +125,20 @@ TABLES = [
             "the total counts it once."
         ),
     ),
-    (gettext_noop("Cross-border returns of victims, by country"), "returns", "country", "direction", ""),
-    (gettext_noop("Officials trained, by institution"), "officials_trained", "institution", None, ""),
+    (
+        gettext_noop("Cross-border returns of victims, by country"),
+        "returns",
+        "country",
+        "direction",
+        "",
+    ),
+    (
+        gettext_noop("Officials trained, by institution"),
+        "officials_trained",
+        "institution",
+        None,
+        "",
+    ),
     # Added later: appended so that the numbers of earlier tables stay as published.
     (
         gettext_noop("Victims identified by screening, by age band and sex"),

@@ -284,6 +284,7 @@ RULES: dict[str, Rule] = {
             "handed_to": N,
             "prev_hash": N,
             "hash": N,
+            "key_id": N,
         },
     ),
     "evidence.MedicalCertificate": Rule(

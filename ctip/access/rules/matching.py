@@ -15,6 +15,10 @@
   through the policy; services use them internally and show only what the rules above allow.
 - The network view has no model of its own: it reads suspects, identifiers, investigations and
   victims through their own rules (ctip/networks/selectors.py).
+- Data-sharing agreements themselves (their pages, ctip/referrals/views.py): system
+  administrators (`organisations.manage`) see and change them all; an organisation's admin
+  (`users.manage_own_org`) reads those their organisation is party to, on either side.
+  `match_reveal_levels` reads them directly: it decides for the matching rule, not a user.
 """
 
 from typing import NamedTuple
@@ -22,7 +26,7 @@ from typing import NamedTuple
 from django.db.models import Q
 
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, Rule
+from .base import C, N, Rule, everything
 
 
 class MatchReveal(NamedTuple):
@@ -69,7 +73,30 @@ def _either_organisation(user) -> Q | None:
     )
 
 
+def _party(user) -> Q | None:
+    if not user.organisation_id:
+        return None
+    own = user.organisation_id
+    return Q(organisation_a_id=own) | Q(organisation_b_id=own)
+
+
 RULES: dict[str, Rule] = {
+    "referrals.DataSharingAgreement": Rule(
+        scopes=[("organisations.manage", everything), ("users.manage_own_org", _party)],
+        fields=_BASE
+        | {
+            "organisation_a": N,
+            "organisation_b": N,
+            "reference": N,
+            "reveal_matches": N,
+            # Staff contacts of the two organisations, shown with "contact" matches.
+            "contact_a": N,
+            "contact_b": N,
+            "valid_from": N,
+            "valid_to": N,
+        },
+        change_permissions=("organisations.manage",),
+    ),
     "matching.MatchCandidate": Rule(
         scopes=[("matching.review", _either_organisation)],
         fields=_BASE

@@ -304,3 +304,43 @@ def test_a_nul_in_a_query_string_is_refused_before_any_view(cast):
     assert api.status_code == 400 and "NUL" in api.json()["detail"]
     page = client.get("/people/?q=a%00b")
     assert page.status_code == 400
+
+
+def _schema_as(user) -> dict:
+    response = verified_client(user).get(
+        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_schema_is_the_same_whoever_reads_it_and_fields_withheld_by_role_are_optional(
+    cast, records
+):
+    schemas = {role: _schema_as(cast.a[role]) for role in (Role.CASE_WORKER, Role.ORG_ADMIN)}
+    assert schemas[Role.CASE_WORKER] == schemas[Role.ORG_ADMIN]
+    components = schemas[Role.CASE_WORKER]["components"]["schemas"]
+    person, case = components["PersonOutput"], components["CaseOutput"]
+    # Listed for the readers who may see them, required of none: a lower role does not get them.
+    assert "protection_notes" in person["properties"]
+    assert "protection_notes" not in person["required"]
+    assert "abuse_narrative" in case["properties"]
+    assert "abuse_narrative" not in case["required"]
+    assert {"uuid", "version", "given_name"} <= set(person["required"])
+    # A declared field over a nullable foreign key, and a blank choice, are described as such.
+    assert person["properties"]["nationality"]["nullable"] is True
+    report = components["ReportOutput"]["properties"]
+    assert all(report[name]["nullable"] for name in ("province", "district", "assigned_to"))
+    assert {"$ref": "#/components/schemas/BlankEnum"} in report["outcome"]["oneOf"]
+    assert components["BlankEnum"]["enum"] == [""]
+
+
+def test_a_reader_still_gets_only_their_fields_once_the_schema_described_all(cast, records):
+    """The schema describes every field; the answers still show each reader only theirs."""
+    worker = cast.a[Role.CASE_WORKER]
+    _schema_as(worker)
+    client = verified_client(worker)
+    person = client.get(f"/api/v1/people/{records['person_uuid']}/").json()
+    case = client.get(f"/api/v1/cases/{records['case_uuid']}/").json()
+    assert "uuid" in person and "protection_notes" not in person
+    assert "uuid" in case and "abuse_narrative" not in case
