@@ -98,6 +98,7 @@ RULES: dict[str, Rule] = {
             "reason": N,
             "prev_hash": N,
             "hash": N,
+            "key_id": N,
         },
     ),
     "people.Person": Rule(

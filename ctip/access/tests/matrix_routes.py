@@ -222,6 +222,10 @@ SCOPES: dict[str, Callable] = {
     ),
     # exchange/importer.py batches_visible_to: the uploading organisation's importers only.
     "import_batch": lambda perms, *a: P.EXCHANGE_IMPORT in perms and _same_org(perms, *a),
+    # rules/matching.py: the system admin sees every agreement, an organisation's admin those
+    # their organisation is party to.
+    "agreement": lambda perms, *a: P.ORGANISATIONS_MANAGE in perms
+    or (P.USERS_MANAGE_OWN_ORG in perms and _same_org(perms, *a)),
     # rules/interop.py: an organisation's own partner systems, to those who manage or sync.
     "partner_system": lambda perms, *a: (
         bool({P.INTEROP_MANAGE, P.INTEROP_SYNC} & perms) and _same_org(perms, *a)
@@ -261,6 +265,7 @@ SCOPE_OF_RECORD: dict[str, str] = {
     "reintegration": "returns",
     "flag": "flag",
     "import_batch": "import_batch",
+    "agreement": "agreement",
     "partner_system": "partner_system",
 }
 
@@ -545,6 +550,17 @@ ROUTES: dict[str, Route] = {
     ),
     "referrals:list": R(lst(P.REFERRALS_VIEW)),
     "referrals:directory": R(lst(P.REFERRALS_VIEW, P.DIRECTORY_MANAGE)),
+    "referrals:agreements": R(lst(P.ORGANISATIONS_MANAGE, P.USERS_MANAGE_OWN_ORG)),
+    "referrals:agreement_create": R(form("create", P.ORGANISATIONS_MANAGE)),
+    "referrals:agreement_detail": R(
+        get(P.ORGANISATIONS_MANAGE, P.USERS_MANAGE_OWN_ORG), obj="agreement", scope="agreement"
+    ),
+    "referrals:agreement_edit": R(
+        form("change", P.ORGANISATIONS_MANAGE), obj="agreement", scope="agreement"
+    ),
+    "referrals:agreement_end": R(
+        form("change", P.ORGANISATIONS_MANAGE), obj="agreement", scope="agreement"
+    ),
     "referrals:directory_add": R(form("create", P.DIRECTORY_MANAGE)),
     "referrals:create": R(form("create", P.REFERRALS_CREATE), obj="case", scope="case"),
     "referrals:detail": R(get(P.REFERRALS_VIEW), obj="referral", scope="referral"),

@@ -390,6 +390,20 @@ def _seed_side(world: World, side: str, today: date, reference, instrument) -> d
     r["partner_system"] = system
     r["external_ref"] = _link(sup, system, f"ext-{side}", case.uuid)
 
+    # A data-sharing agreement between the side's organisation and C, revealing nothing, so
+    # the matching expectations stay those of no agreement. Organisation A has one.
+    from ctip.referrals.models import DataSharingAgreement, MatchReveal
+
+    agreement = DataSharingAgreement.objects.filter(organisation_a=world.org(side)).first()
+    r["agreement"] = agreement or referrals.agreement_record(
+        actor=users[Role.SYSTEM_ADMIN],
+        organisation_a=world.org(side),
+        organisation_b=world.org_c,
+        reveal_matches=MatchReveal.NONE,
+        valid_from=today,
+        reference=mark("agreement"),
+    )
+
     r["absent"] = Absent()
     r["user"] = cw
     r["organisation"] = world.org(side)
