@@ -224,8 +224,10 @@ SCOPES: dict[str, Callable] = {
     "import_batch": lambda perms, *a: P.EXCHANGE_IMPORT in perms and _same_org(perms, *a),
     # rules/matching.py: the system admin sees every agreement, an organisation's admin those
     # their organisation is party to.
-    "agreement": lambda perms, *a: P.ORGANISATIONS_MANAGE in perms
-    or (P.USERS_MANAGE_OWN_ORG in perms and _same_org(perms, *a)),
+    "agreement": lambda perms, *a: (
+        P.ORGANISATIONS_MANAGE in perms
+        or (P.USERS_MANAGE_OWN_ORG in perms and _same_org(perms, *a))
+    ),
     # rules/interop.py: an organisation's own partner systems, to those who manage or sync.
     "partner_system": lambda perms, *a: (
         bool({P.INTEROP_MANAGE, P.INTEROP_SYNC} & perms) and _same_org(perms, *a)
