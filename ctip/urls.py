@@ -72,3 +72,8 @@ urlpatterns = [
     path("exchange/", include("ctip.exchange.urls")),
     path("interop/", include("ctip.interop.urls")),
 ]
+
+# CTIP's own error pages in the user's language, with DEBUG on or off (ctip/core/views.py).
+handler403 = "ctip.core.views.permission_denied"
+handler404 = "ctip.core.views.page_not_found"
+handler500 = "ctip.core.views.server_error"

@@ -165,6 +165,8 @@ INTAKE: dict[str, set[str]] = {
                               P.SCREENING_RECORD, P.HANDOFFS_VIEW, P.HANDOFFS_DECIDE},
     Role.CASE_SUPERVISOR:    {P.REPORTS_VIEW_ASSIGNED, P.REPORTS_RESPOND, P.SCREENING_VIEW,
                               P.SCREENING_RECORD, P.HANDOFFS_VIEW, P.HANDOFFS_DECIDE},
+    # Issue 17: police hand rescued children straight to a shelter, which admits them.
+    Role.SHELTER_MANAGER:    {P.HANDOFFS_VIEW, P.HANDOFFS_DECIDE},
     Role.SYSTEM_ADMIN:       {P.SCREENING_INSTRUMENT_MANAGE},
 }
 

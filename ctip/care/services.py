@@ -30,6 +30,7 @@ from .models import (
     Goal,
     Instrument,
     Review,
+    ServiceCategory,
     ServiceDelivery,
     ServiceType,
 )
@@ -492,3 +493,80 @@ def service_mark_delivered(
         sensitive_fields=sensitive_fields(ServiceDelivery),
     )
     return current
+
+
+@transaction.atomic
+def partner_service_record(
+    *,
+    actor,
+    referral,
+    service: ServiceType,
+    delivered_on: date,
+    outcome: str,
+) -> ServiceDelivery:
+    """A partner records a service it gave under a referral it accepted (e.g. the legal
+    support a legal-aid organisation gives): delivered by the actor's organisation on
+    `delivered_on`, with what was done. The case's owner sees it among the case's services.
+
+    Only while the referral is accepted by the actor's organisation; a referral that asked for
+    legal aid, or shares only the legal section, takes legal services only."""
+    from ctip.referrals.models import Referral, ReferralStatus
+
+    if not can(actor, Perm.SERVICES_CONFIRM) or not can(actor, Perm.REFERRALS_VIEW):
+        raise PermissionDenied
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.to_organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    if current.status != ReferralStatus.ACCEPTED:
+        raise ValidationError(_("Services are recorded under an accepted referral only."))
+    errors = {}
+    if not service.is_active:
+        errors["service"] = _("This service is no longer offered.")
+    elif legal_only(current) and service.category != ServiceCategory.LEGAL:
+        errors["service"] = _("This referral asks for legal support: choose a legal service.")
+    if delivered_on is None:
+        errors["delivered_on"] = _("Give the day the service was delivered.")
+    elif delivered_on > _today():
+        errors["delivered_on"] = _("This date is in the future.")
+    elif delivered_on < current.decided_at.date():
+        errors["delivered_on"] = _("Give a day after the referral was accepted.")
+    if not outcome.strip():
+        errors["outcome"] = _("Say what was done.")
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.get(pk=current.case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("This case is closed."))
+    delivery = ServiceDelivery.objects.create(
+        case=case,
+        service=service,
+        provider_id=actor.organisation_id,
+        status=DeliveryStatus.DELIVERED,
+        delivered_on=delivered_on,
+        outcome=outcome.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=delivery,
+        changes={
+            "case": [None, case.number],
+            "service": [None, service.code],
+            "provider": [None, actor.organisation.code],
+            "status": [None, delivery.status],
+            "delivered_on": [None, delivered_on],
+            "referral": [None, str(current.uuid)],
+            "outcome": None,
+        },
+        sensitive_fields=sensitive_fields(ServiceDelivery),
+    )
+    return delivery
+
+
+def legal_only(referral) -> bool:
+    """True when a referral is for legal support: it asks for legal aid, or shares the legal
+    section and no other but basic identity."""
+    if referral.service == "legal":
+        return True
+    return referral.share_legal and set(referral.sections) <= {"legal", "identity"}

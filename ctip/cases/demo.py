@@ -13,6 +13,7 @@ from ctip.care.models import Instrument, ServiceType
 from ctip.core.management.commands.seed_demo import NamePicker
 from ctip.people.models import Sex
 from ctip.people.services import family_link_add, person_create
+from ctip.places.models import Village
 
 from . import services
 from .models import Case, CaseStatus, ClosureCategory, ConsentPurpose
@@ -76,15 +77,30 @@ def seed(ctx) -> None:
         ctx.stdout.write(f"Cases: {org.name}: {count} created.")
 
 
+def _home_village(org, i: int) -> Village | None:
+    """The i-th current village of the organisation's provinces, spread over them; None when
+    the gazetteer is not loaded. Does not draw from the step's random numbers, so the names and
+    stages drawn after it stay the same."""
+    villages = Village.objects.filter(
+        is_active=True, commune__district__province__in=org.provinces.all()
+    ).order_by("code")
+    count = villages.count()
+    return villages[(i * 7919) % count] if count else None
+
+
 def _one_case(ctx, names, i, org, worker, supervisor) -> None:
     rng = ctx.rng
     today = timezone.localdate()
     sex = rng.choices([Sex.FEMALE, Sex.MALE], weights=[7, 3])[0]
     family, given = names.pick(sex)
     age = rng.randint(10, 19)
+    # A home village in one of the organisation's provinces: the statistics count cases by the
+    # survivor's province, and a case without one shows under "Unknown".
+    home = _home_village(org, i)
     child = person_create(
         actor=worker,
         organisation=org,
+        **({"home_village": home} if home else {}),
         given_name=given.romanised,
         family_name=family.romanised,
         name_km=f"{family.khmer} {given.khmer}",
@@ -97,6 +113,7 @@ def _one_case(ctx, names, i, org, worker, supervisor) -> None:
     mother = person_create(
         actor=worker,
         organisation=org,
+        **({"home_village": home} if home else {}),
         given_name=mother_given.romanised,
         family_name=family.romanised,
         name_km=f"{family.khmer} {mother_given.khmer}",

@@ -217,6 +217,11 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    # Final: from that day the consent no longer counts (referrals and sharing stop needing it).
+    confirm = forms.BooleanField(
+        label=_("I confirm: from that day this consent no longer counts. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )
 
 
 class NoteForm(forms.Form):

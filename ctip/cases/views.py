@@ -341,7 +341,12 @@ def consent_withdraw_view(request: HttpRequest, consent_uuid) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data)
+            services.consent_withdraw(
+                actor=request.user,
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -37,6 +37,12 @@ WIDGETS = [
         "statistics/_dashboard_widget.html",
         "ctip.statistics.selectors.dashboard_widget",
     ),
+    # Issue 17: children the police handed on to a shelter, with their summary, to admit.
+    Widget(
+        Perm.PLACEMENTS_MANAGE,
+        "shelters/_dashboard_handoffs.html",
+        "ctip.shelters.selectors.shelter_handoffs_dashboard",
+    ),
     # Issue 5: overdue follow-up visits after reintegration, and re-trafficking flags.
     Widget(
         Perm.RETURNS_MANAGE,

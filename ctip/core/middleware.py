@@ -84,3 +84,29 @@ class NulQueryRefusedMiddleware:
                 return JsonResponse({"detail": str(detail)}, status=400)
             return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class CtipNotFoundPageMiddleware:
+    """With DEBUG=1, a 404 raised by a CTIP view still shows CTIP's page, as in production.
+
+    Django answers every Http404 with its technical page under DEBUG, which would hide what a
+    user is really shown (and how "not yours" looks the same as "does not exist"). An unknown
+    URL never reaches a view, so it keeps the technical page in development: it lists the URL
+    patterns. With DEBUG off Django already calls handler404 (ctip.core.views.page_not_found).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.conf import settings
+        from django.http import Http404
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            from .views import page_not_found
+
+            return page_not_found(request, exception)
+        return None

@@ -2,7 +2,9 @@
 
 WeasyPrint lays text out with Pango and HarfBuzz, which shape Khmer (stacked consonants,
 vowel signs) as a browser does; the fonts come from the system (Debian's fonts-khmeros),
-through fontconfig, not through a URL. Templates extend "core/pdf_base.html".
+through fontconfig, not through a URL. Templates extend "core/pdf_base.html". Each line in
+Khmer (or another shaped script) carries its text as /ActualText, so that copying, search and
+screen readers get the letters that were written (ctip/core/pdf_text.py).
 
 A document fetches nothing it was not shipped with: every URL WeasyPrint would load (images,
 stylesheets, @font-face sources, attachments) goes through `LocalOnlyFetcher`, which serves
@@ -89,6 +91,10 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only PDF views need
 
+    from .pdf_text import install as install_actual_text
+
+    # Khmer reads back as Khmer when copied, searched or read aloud (ctip/core/pdf_text.py).
+    install_actual_text()
     # No base URL, and a fetcher that loads only CTIP's own files: a document never fetches
     # anything from the network, nor reads the disk outside the static directories.
     return HTML(string=html, base_url=None, url_fetcher=_fetcher_class()()).write_pdf()

@@ -1,13 +1,23 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ctip.places.forms import PlaceFieldsMixin
 from ctip.places.models import District, Province
 
 from .models import EstablishmentType, Outcome, SexDescribed, Source, Urgency
 
+# "Unknown" first, so that an untouched form never says "Brothel" (the first type).
+ESTABLISHMENT_CHOICES = [("", EstablishmentType.UNKNOWN.label)] + [
+    c for c in EstablishmentType.choices if c[0]
+]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-class ReportForm(forms.Form):
+
+class ReportForm(PlaceFieldsMixin, forms.Form):
     """The hotline console: one page, in the order a call goes."""
+
+    place_fields = {"province": "province", "district": "district"}
 
     source = forms.ChoiceField(
         label=_("How it came in"),
@@ -32,7 +42,7 @@ class ReportForm(forms.Form):
     )
     location_text = forms.CharField(label=_("Place, in words"), max_length=300, required=False)
     establishment_type = forms.ChoiceField(
-        label=_("Establishment"), choices=EstablishmentType.choices, required=False
+        label=_("Establishment"), choices=ESTABLISHMENT_CHOICES, required=False
     )
     children_count = forms.IntegerField(
         label=_("Number of children"), min_value=0, max_value=500, required=False
@@ -90,7 +100,7 @@ class TipForm(forms.Form):
         label=_("Where? (village, street, name of the place)"), max_length=300, required=False
     )
     establishment_type = forms.ChoiceField(
-        label=_("What kind of place?"), choices=EstablishmentType.choices, required=False
+        label=_("What kind of place?"), choices=ESTABLISHMENT_CHOICES, required=False
     )
     children_count = forms.IntegerField(
         label=_("How many children?"), min_value=0, max_value=500, required=False
@@ -149,6 +159,11 @@ class DeclineForm(VersionForm):
 class CloseForm(VersionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     reason = forms.CharField(label=_("Details or reason"), max_length=500, required=False)
+    closed_on = forms.DateField(label=_("Closed on"), widget=DATE, initial=timezone.localdate)
+    confirm = forms.BooleanField(
+        label=_("I confirm: closing is final, the report leaves the open queue."),
+        error_messages={"required": _("Tick the box to confirm that you close the report.")},
+    )
 
 
 class LinkForm(VersionForm):

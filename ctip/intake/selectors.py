@@ -15,8 +15,8 @@ from ctip.access.policy import (
     readable_fields,
     visible_to,
 )
-from ctip.accounts.models import Organisation
-from ctip.accounts.roles import Perm
+from ctip.accounts.models import Organisation, UserRole
+from ctip.accounts.roles import ROLES, Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 
@@ -147,11 +147,32 @@ def report_possible_repeats(*, user, report: Report) -> list[Report]:
     )
 
 
-def dispatch_targets(*, user) -> QuerySet[Organisation]:
-    """Organisations a report may be dispatched to: the active ones other than the user's."""
+def organisations_able_to(*, user, permission: str) -> QuerySet[Organisation]:
+    """Active organisations, other than the user's, with an active member whose role grants
+    `permission`: the ones that can take the work. The system administrators' organisation
+    holds no such role, so it is never offered."""
+    roles = [role for role, spec in ROLES.items() if permission in spec.permissions]
+    able = UserRole.objects.filter(role__in=roles, user__is_active=True).values(
+        "user__organisation_id"
+    )
     return (
-        visible_to(user, Organisation).filter(is_active=True).exclude(pk=user.organisation_id)
-    ).order_by("name")
+        visible_to(user, Organisation)
+        .filter(is_active=True, pk__in=able)
+        .exclude(pk=user.organisation_id)
+        .order_by("name")
+    )
+
+
+def dispatch_targets(*, user) -> QuerySet[Organisation]:
+    """Organisations a report may be dispatched to: those that respond to reports (police,
+    social affairs), never the user's own nor the system administrators'."""
+    return organisations_able_to(user=user, permission=Perm.REPORTS_RESPOND)
+
+
+def handoff_targets(*, user) -> QuerySet[Organisation]:
+    """Organisations a screened victim may be handed on to: those that decide hand-offs (social
+    affairs, shelters)."""
+    return organisations_able_to(user=user, permission=Perm.HANDOFFS_DECIDE)
 
 
 # --- the public side: a tip's sender sees its status and nothing else -----------------------

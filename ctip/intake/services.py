@@ -7,7 +7,7 @@ new → triaged → dispatched → accepted → closed; a declined dispatch goes
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +22,7 @@ from ctip.audit.services import audit_record
 from ctip.core.services import lock_and_check_version
 
 from . import triage
+from .selectors import dispatch_targets
 from .models import OPEN_STATUSES, Outcome, Report, Source, Status, TipAddition, Urgency
 
 REPORT_FIELDS = (
@@ -60,6 +61,7 @@ PUBLIC_TIP_FIELDS = (
 # Tip codes and secrets avoid look-alike characters (0/O, 1/I/L): they are typed on phones.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_CHILDREN = 500
+CLOCK_DRIFT = timedelta(minutes=5)
 
 
 def _audit(actor, action, report, changes=None, reason="", organisation=None) -> None:
@@ -194,6 +196,11 @@ def report_create(
         raise PermissionDenied
     if source not in Source.values or source in (Source.WEB, Source.SMS):
         raise ValidationError({"source": _("Choose how the report came in.")})
+    # A few minutes of clock drift between a device and the server are not an error.
+    if received_at is not None and received_at > timezone.now() + CLOCK_DRIFT:
+        raise ValidationError(
+            {"received_at": _("A report cannot be received in the future. Check the date.")}
+        )
     suggested, _matched = triage.suggest(values)
     if urgency is not None:
         _check_override(suggested, urgency, urgency_reason)
@@ -370,6 +377,10 @@ def report_dispatch(
         raise ValidationError(_("Only a new or triaged report can be dispatched."))
     if organisation is None or not organisation.is_active:
         raise ValidationError({"organisation": _("Choose an active organisation.")})
+    if not dispatch_targets(user=actor).filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation cannot act on reports. Choose another.")}
+        )
     report.assigned_to = organisation
     report.status = Status.DISPATCHED
     report.dispatched_at = timezone.now()
@@ -433,11 +444,18 @@ def report_decline(*, actor, report: Report, expected_version: int | None, reaso
 
 @transaction.atomic
 def report_close(
-    *, actor, report: Report, expected_version: int | None, outcome: str, reason: str = ""
+    *,
+    actor,
+    report: Report,
+    expected_version: int | None,
+    outcome: str,
+    reason: str = "",
+    closed_on: date | None = None,
 ) -> Report:
     """Closes the report with its outcome. The intake queue may close any open report; the
     organisation it was dispatched to, once it has accepted it. "No action" and "referred
-    elsewhere" need a reason."""
+    elsewhere" need a reason. `closed_on` (default today) may not be in the future nor before
+    the report was received."""
     report = _locked(actor, report, expected_version)
     if can(actor, Perm.REPORTS_TRIAGE):
         pass
@@ -452,11 +470,24 @@ def report_close(
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if outcome in (Outcome.NO_ACTION, Outcome.REFERRED) and not reason.strip():
         raise ValidationError({"reason": _("Say why, or to whom it was referred.")})
+    now = timezone.now()
+    today = timezone.localdate(now)
+    closed_on = closed_on or today
+    if closed_on > today:
+        raise ValidationError({"closed_on": _("A report cannot be closed in the future.")})
+    if closed_on < timezone.localdate(report.received_at):
+        raise ValidationError(
+            {"closed_on": _("A report cannot be closed before it was received.")}
+        )
     old_status = report.status
     report.status = Status.CLOSED
     report.outcome = outcome
     report.outcome_reason = reason.strip()
-    report.closed_at = timezone.now()
+    report.closed_at = (
+        now
+        if closed_on == today
+        else max(report.received_at, timezone.make_aware(datetime.combine(closed_on, time(23))))
+    )
     _first_action(report)
     _save(report)
     _audit(

@@ -245,6 +245,7 @@ def report_close_view(request, report, data):
         expected_version=data["version"],
         outcome=data["outcome"],
         reason=data["reason"],
+        closed_on=data["closed_on"],
     )
 
 

@@ -18,6 +18,7 @@ from ctip.cases import services as cases
 from ctip.cases.models import Case, CaseStatus, ConsentGiver, ConsentPurpose
 from ctip.core.management.commands.seed_demo import ADMIN_EMAIL, NamePicker
 from ctip.people.models import FamilyLink
+from ctip.places.models import Village
 
 from . import services
 from .models import ExternalReference, PartnerKind, PartnerSystem
@@ -46,6 +47,16 @@ def _system(ctx, name: str, kind: str, recipient: Organisation) -> PartnerSystem
     )
 
 
+def _home_village(external_id: str) -> Village | None:
+    """A current Phnom Penh village picked from the digits of an external id."""
+    villages = Village.objects.filter(
+        is_active=True, commune__district__province__code="12"
+    ).order_by("code")
+    count = villages.count()
+    digits = int("".join(c for c in external_id if c.isdigit()) or "0")
+    return villages[digits * 7919 % count] if count else None
+
+
 def _received(ctx, names, system: PartnerSystem, external_id: str, age: int) -> None:
     """A survivor the partner registered first, sent to CTIP through the upsert service."""
     if ExternalReference.objects.filter(system=system, external_id=external_id).exists():
@@ -69,6 +80,13 @@ def _received(ctx, names, system: PartnerSystem, external_id: str, age: int) -> 
             "date_of_birth": born,
             "status": "Active",
         }
+    # Partners send the NCDD code of the home village: without it the survivor's province
+    # would be "Unknown" in the statistics. Chosen from the external id, not drawn at random,
+    # so the names drawn after it stay the same.
+    village = _home_village(external_id)
+    if village is not None:
+        key = "location_current" if system.kind == PartnerKind.PRIMERO else ""
+        record[key or "location_current_village_code"] = village  # validated: a Village
     mother = names.pick("f")[1]
     services.interop_case_upsert(
         actor=ctx.users["supervisor"],

@@ -13,6 +13,7 @@ from ctip.evidence.models import EvidenceItem
 from ctip.evidence.services import item_create, medical_certificate_create
 from ctip.people.models import Person, Sex
 from ctip.people.services import person_create
+from ctip.places.models import Province
 
 from . import services
 from .models import Investigation, LawArticle
@@ -43,6 +44,14 @@ PLAN = [
     ("Brick kiln debt bondage, Kandal", "labour_brick_kiln", "open", []),
 ]
 
+# The province of each investigation (NCDD code): the statistics count investigations by it.
+PROVINCE_OF = {
+    "Karaoke bar recruitment ring, Chbar Ampov": "12",
+    "Construction workers moved to Thailand": "14",
+    "Online abuse via messaging app": "12",
+    "Brick kiln debt bondage, Kandal": "08",
+}
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
@@ -69,6 +78,7 @@ def seed(ctx) -> None:
             opened_on=opened,
             source="operation" if n % 2 == 0 else "report",
             exploitation_form=form,
+            province=Province.objects.filter(code=PROVINCE_OF.get(title, "")).first(),
             legal_organisation=legal_org,
             summary="Synthetic demo investigation.",
         )

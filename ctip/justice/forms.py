@@ -202,10 +202,25 @@ class VerdictForm(ValuesForm):
     compensation_paid_riel = forms.IntegerField(
         label=_("Compensation paid (riel)"), min_value=0, required=False
     )
+    # A verdict is final: the officer confirms it, with its date, before it is recorded.
+    confirm = forms.BooleanField(
+        label=_("I confirm this is the court's verdict, decided on the date given"),
+        error_messages={"required": _("Confirm the verdict before recording it.")},
+    )
 
     def __init__(self, *args, defendants, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["defendant"].queryset = defendants
+
+    def clean(self):
+        data = super().clean()
+        decided = data.get("outcome") and data["outcome"] != VerdictOutcome.PENDING
+        if decided and not data.get("decided_on"):
+            self.add_error("decided_on", _("Give the date of the verdict."))
+        return data
+
+    def values(self) -> dict:
+        return {k: v for k, v in super().values().items() if k != "confirm"}
 
 
 class AppealForm(ValuesForm):

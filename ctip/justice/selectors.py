@@ -299,3 +299,137 @@ def annual_counts(*, user, year: int) -> AnnualCounts:
             age = _age_on(victim.person, date(year, 12, 31))
         counts.victims.add(sex=victim.person.sex, age=age_band(age), form=victim.exploitation_form)
     return counts
+
+
+# --- the proceedings of one case's survivor (shown on the case page) -------------------------
+
+
+class Stage:
+    """How far a proceeding has gone, from the victim's side."""
+
+    INVESTIGATION = "investigation"
+    ARREST = "arrest"
+    CHARGED = "charged"
+    HEARING = "hearing"
+    VERDICT = "verdict"
+
+    @staticmethod
+    def label(stage: str) -> str:
+        from django.utils.translation import gettext
+
+        return {
+            Stage.INVESTIGATION: gettext("Under investigation"),
+            Stage.ARREST: gettext("Suspect arrested"),
+            Stage.CHARGED: gettext("Suspect charged"),
+            Stage.HEARING: gettext("In court"),
+            Stage.VERDICT: gettext("Verdict given"),
+        }[stage]
+
+
+@dataclass
+class ProceedingStatus:
+    """What a case worker may know of a proceeding in which their survivor is a victim:
+    a reference, the stage, the next hearing and the verdicts' outcomes; never who the
+    suspects are, nor the evidence. A field the user's roles may not read stays None."""
+
+    uuid: str
+    reference: str | None
+    stage: str
+    stage_label: str
+    next_hearing: object | None = None
+    verdicts: list = field(default_factory=list)
+
+
+def case_proceedings(*, user, case) -> list[ProceedingStatus]:
+    """The status of each proceeding (the user may see) in which the case's survivor is a
+    victim. Every read goes through `visible_to`; every field shown through `readable_fields`.
+    A fixed number of queries whatever the number of proceedings."""
+    from django.utils import timezone
+
+    from ctip.access.policy import readable_fields
+
+    from .models import HearingStatus, VerdictOutcome
+
+    if not can(user, Perm.JUSTICE_VIEW):
+        return []
+    victim_of = visible_to(user, InvestigationVictim).filter(person_id=case.person_id)
+    investigations = list(
+        visible_to(user, Investigation)
+        .filter(pk__in=victim_of.values("investigation_id"))
+        .order_by("opened_on", "id")
+    )
+    if not investigations:
+        return []
+    ids = [inv.pk for inv in investigations]
+    arrested = set(
+        visible_to(user, Arrest)
+        .filter(suspect__investigation_id__in=ids)
+        .values_list("suspect__investigation_id", flat=True)
+    )
+    charged = set(
+        visible_to(user, Charge)
+        .filter(suspect__investigation_id__in=ids)
+        .values_list("suspect__investigation_id", flat=True)
+    )
+    hearings: dict[int, list] = {}
+    for h in (
+        visible_to(user, Hearing)
+        .filter(court_case__investigation_id__in=ids)
+        .values("court_case__investigation_id", "scheduled_for", "status")
+    ):
+        hearings.setdefault(h["court_case__investigation_id"], []).append(h)
+    decided: dict[int, list] = {}
+    for v in (
+        visible_to(user, Verdict)
+        .filter(court_case__investigation_id__in=ids)
+        .exclude(outcome=VerdictOutcome.PENDING)
+        .values("court_case__investigation_id", "outcome", "decided_on")
+    ):
+        decided.setdefault(v["court_case__investigation_id"], []).append(v)
+
+    show_reference = bool(readable_fields(user, Investigation, ["reference"]))
+    show_hearing = bool(readable_fields(user, Hearing, ["scheduled_for"]))
+    show_verdict = bool(
+        readable_fields(user, Verdict, ["outcome", "decided_on"])
+        == [
+            "outcome",
+            "decided_on",
+        ]
+    )
+    now = timezone.now()
+    result = []
+    for inv in investigations:
+        if inv.pk in decided:
+            stage = Stage.VERDICT
+        elif inv.pk in hearings:
+            stage = Stage.HEARING
+        elif inv.pk in charged:
+            stage = Stage.CHARGED
+        elif inv.pk in arrested:
+            stage = Stage.ARREST
+        else:
+            stage = Stage.INVESTIGATION
+        upcoming = sorted(
+            h["scheduled_for"]
+            for h in hearings.get(inv.pk, [])
+            if h["status"] == HearingStatus.SCHEDULED and h["scheduled_for"] >= now
+        )
+        result.append(
+            ProceedingStatus(
+                uuid=str(inv.uuid),
+                reference=inv.reference if show_reference else None,
+                stage=stage,
+                stage_label=Stage.label(stage),
+                next_hearing=upcoming[0] if upcoming and show_hearing else None,
+                verdicts=[
+                    {
+                        "outcome": VerdictOutcome(v["outcome"]).label,
+                        "decided_on": v["decided_on"],
+                    }
+                    for v in decided.get(inv.pk, [])
+                ]
+                if show_verdict
+                else [],
+            )
+        )
+    return result

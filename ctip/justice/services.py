@@ -467,6 +467,11 @@ def charge_add(*, actor, suspect: Suspect, article: LawArticle, charged_on, note
     if not article.is_active:
         raise ValidationError({"article": _("This article may not be charged.")})
     _not_future(charged_on, "charged_on")
+    opened_on = suspect.investigation.opened_on
+    if charged_on and opened_on and charged_on < opened_on:
+        raise ValidationError(
+            {"charged_on": _("A charge cannot come before the investigation opened.")}
+        )
     obj = Charge(
         suspect=suspect, article=article, charged_on=charged_on, notes=notes, created_by=actor
     )
@@ -494,6 +499,16 @@ def court_case_create(
     if any(d.investigation_id != investigation.pk for d in defendants):
         raise ValidationError({"defendants": _("A defendant belongs to another investigation.")})
     _not_future(filed_on, "filed_on")
+    first_charge = (
+        Charge.objects.filter(suspect__in=defendants)
+        .order_by("charged_on")
+        .values_list("charged_on", flat=True)
+        .first()
+    )
+    if first_charge and filed_on and filed_on < first_charge:
+        raise ValidationError(
+            {"filed_on": _("A court case cannot be filed before the defendants were charged.")}
+        )
     obj = CourtCase(
         investigation=investigation,
         court=court,
@@ -508,10 +523,38 @@ def court_case_create(
     return obj
 
 
+def _earliest_charge(court_case: CourtCase):
+    return (
+        Charge.objects.filter(suspect__in=court_case.defendants.all())
+        .order_by("charged_on")
+        .values_list("charged_on", flat=True)
+        .first()
+    )
+
+
+def _check_hearing_date(court_case: CourtCase, scheduled_for) -> None:
+    """A hearing comes after the court case was filed and after a defendant was charged."""
+    if scheduled_for is None:
+        return
+    day = (
+        timezone.localtime(scheduled_for).date()
+        if timezone.is_aware(scheduled_for)
+        else (scheduled_for.date())
+    )
+    if day < court_case.filed_on:
+        raise ValidationError(
+            {"scheduled_for": _("A hearing cannot come before the court case was filed.")}
+        )
+    charged_on = _earliest_charge(court_case)
+    if charged_on is not None and day < charged_on:
+        raise ValidationError({"scheduled_for": _("A hearing cannot come before the charge.")})
+
+
 @transaction.atomic
 def hearing_schedule(*, actor, court_case: CourtCase, scheduled_for, type: str) -> Hearing:  # noqa: A002
     """Schedules a hearing of a court case."""
     _require_change(actor, court_case.investigation)
+    _check_hearing_date(court_case, scheduled_for)
     obj = Hearing(court_case=court_case, scheduled_for=scheduled_for, type=type, created_by=actor)
     return _save_new(obj, actor=actor, values={"scheduled_for": scheduled_for, "type": type})
 
@@ -526,6 +569,8 @@ def hearing_record_outcome(
         raise ValidationError(_("This hearing was postponed; record the new one."))
     if not outcome.strip():
         raise ValidationError({"outcome": _("Say what happened at the hearing.")})
+    if hearing.scheduled_for > timezone.now():
+        raise ValidationError(_("This hearing has not taken place yet."))
     return _update(
         hearing,
         actor=actor,
@@ -612,6 +657,11 @@ def verdict_record(*, actor, court_case: CourtCase, defendant: Suspect, **values
     if not court_case.defendants.filter(pk=defendant.pk).exists():
         raise ValidationError({"defendant": _("This person is not a defendant in the case.")})
     _not_future(values.get("decided_on"), "decided_on")
+    decided_on = values.get("decided_on")
+    if decided_on and decided_on < court_case.filed_on:
+        raise ValidationError(
+            {"decided_on": _("A verdict cannot come before the court case was filed.")}
+        )
     obj = Verdict(court_case=court_case, defendant=defendant, created_by=actor, **values)
     _check_verdict(obj)
     return _save_new(obj, actor=actor, values={"defendant": defendant, **values})

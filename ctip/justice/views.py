@@ -302,12 +302,13 @@ def hearing_add(request: HttpRequest, court_case_uuid) -> HttpResponse:
 def verdict_add(request: HttpRequest, court_case_uuid) -> HttpResponse:
     cc = _editable_court_case(request, court_case_uuid)
     defendants = cc.defendants.select_related("person")
+    form = forms.VerdictForm(request.POST or None, defendants=defendants)
     return _form_page(
         request,
-        forms.VerdictForm(request.POST or None, defendants=defendants),
+        form,
         title=_("Record a verdict"),
         back=_back(cc.investigation),
-        save=lambda v: services.verdict_record(actor=request.user, court_case=cc, **v),
+        save=lambda v: services.verdict_record(actor=request.user, court_case=cc, **form.values()),
         done=_("The verdict was recorded."),
     )
 

@@ -3,12 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.intake.models import EstablishmentType
 from ctip.people.models import Sex
+from ctip.places.forms import PlaceFieldsMixin
 from ctip.places.models import Country, District, Province
 
 from .models import OperationStatus, ScreeningResult
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-class OperationForm(forms.Form):
+
+class OperationForm(PlaceFieldsMixin, forms.Form):
+    place_fields = {"province": "province", "district": "district"}
+
     planned_for = forms.DateTimeField(
         label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -17,9 +22,11 @@ class OperationForm(forms.Form):
         label=_("District"), queryset=District.objects.all(), required=False
     )
     location_text = forms.CharField(label=_("Location"), max_length=300)
+    # Blank until chosen: a default of "Brothel" was saved unread on operations elsewhere.
     establishment_type = forms.ChoiceField(
         label=_("Establishment"),
-        choices=[c for c in EstablishmentType.choices if c[0]],
+        choices=[("", _("Choose…"))] + [c for c in EstablishmentType.choices if c[0]],
+        error_messages={"required": _("Choose the kind of establishment.")},
     )
     agencies = forms.CharField(label=_("Agencies involved"), max_length=500, required=False)
     reports = forms.ModelMultipleChoiceField(
@@ -60,6 +67,12 @@ class FoundPersonForm(forms.Form):
     nationality = forms.ModelChoiceField(
         label=_("Nationality"), queryset=Country.objects.all(), required=False
     )
+    languages = forms.CharField(
+        label=_("Languages they speak"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. Khmer, Vietnamese, Thai"),
+    )
     circumstances = forms.CharField(label=_("Where and how found"), max_length=500, required=False)
 
 
@@ -97,6 +110,13 @@ class ScreeningReviseForm(ScreeningForm):
 
 class HandOffForm(forms.Form):
     to_organisation = forms.ModelChoiceField(label=_("Hand on to"), queryset=None)
+    urgent_needs = forms.CharField(
+        label=_("Urgent needs"),
+        max_length=1000,
+        required=False,
+        help_text=_("Medical care, clothes, an interpreter, a family to trace…"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -112,6 +132,24 @@ class HandOffDecideForm(forms.Form):
         choices=[("1", _("Accept")), ("0", _("Decline"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    decided_on = forms.DateField(label=_("Date"), required=False, widget=DATE)
+    confirm = forms.BooleanField(
+        label=_("I confirm: the child is not coming to us."), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        # Declining is final for this hand-off: it needs a reason, a date and a confirmation.
+        if data.get("accept") is False:
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Say why the hand-off is declined."))
+            if data.get("decided_on") is None:
+                self.add_error("decided_on", _("Give the date of the decision."))
+            if not data.get("confirm"):
+                self.add_error(
+                    "confirm", _("Tick the box to confirm that you decline the hand-off.")
+                )
+        return data
 
 
 class InstrumentValidateForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.core.models import BaseModel
 from ctip.intake.models import EstablishmentType
+from ctip.people.models import Sex
 
 
 class OperationStatus(models.TextChoices):
@@ -236,6 +237,13 @@ class HandOff(BaseModel):
         verbose_name=_("to"),
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
+    # The hand-off's own summary, copied from the person when it is sent: the receiver decides
+    # (and prepares a bed) on it before it may see the person's record (access: people rule).
+    child_name = models.CharField(_("name"), max_length=300, blank=True)
+    child_age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    child_sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    child_languages = models.CharField(_("languages"), max_length=200, blank=True)
+    urgent_needs = models.TextField(_("urgent needs"), blank=True, max_length=1000)
     status = models.CharField(
         _("status"), max_length=10, choices=HandOffStatus.choices, default=HandOffStatus.PENDING
     )

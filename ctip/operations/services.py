@@ -3,7 +3,7 @@
 Each runs in a transaction and is audited with sensitive values withheld.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +17,8 @@ from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.services import apply_changes, lock_and_check_version
 from ctip.intake.models import Report
-from ctip.people.models import Person
+from ctip.intake.selectors import handoff_targets
+from ctip.people.models import Person, Sex
 from ctip.people.services import person_create
 
 from . import screening as rules
@@ -52,6 +53,7 @@ FOUND_PERSON_FIELDS = (
     "sex",
     "estimated_age",
     "nationality",
+    "languages",
 )
 
 
@@ -74,6 +76,16 @@ def _next_reference(organisation: Organisation, now: datetime) -> str:
 
 def _validate_operation(values: dict) -> None:
     errors = {}
+    planned_for = values.get("planned_for")
+    if (
+        values.get("status") == OperationStatus.CARRIED_OUT
+        and planned_for is not None
+        and planned_for > timezone.now()
+    ):
+        errors["planned_for"] = _(
+            "An operation cannot have been carried out in the future. Check the date and time, "
+            "or keep it planned."
+        )
     district, province = values.get("district"), values.get("province")
     if district is not None and province is not None and district.province_id != province.pk:
         errors["district"] = _("This district is not in the chosen province.")
@@ -412,12 +424,19 @@ def screening_revise(
 
 @transaction.atomic
 def screening_hand_off(
-    *, actor, screening: Screening, to_organisation: Organisation, note: str = ""
+    *,
+    actor,
+    screening: Screening,
+    to_organisation: Organisation,
+    note: str = "",
+    urgent_needs: str = "",
 ) -> HandOff:
-    """Hands an identified or possible victim on to an organisation that will open a case.
+    """Hands an identified or possible victim on to an organisation that will open a case or
+    admit them to a shelter.
 
-    Creates a pending hand-off; the receiving organisation accepts (having opened a case) or
-    declines it with `handoff_decide`.
+    Creates a pending hand-off with its own summary of the person (name, age, sex, languages,
+    and the urgent needs the sender gives): the receiver decides on that summary, before it may
+    see the person's record. It accepts or declines with `handoff_decide`.
     """
     if not can(actor, Perm.SCREENING_RECORD) or screening.organisation_id != actor.organisation_id:
         raise PermissionDenied
@@ -425,16 +444,28 @@ def screening_hand_off(
         raise ValidationError(_("Only an identified or possible victim can be handed on."))
     if to_organisation is None or not to_organisation.is_active:
         raise ValidationError({"to_organisation": _("Choose an active organisation.")})
+    if not handoff_targets(user=actor).filter(pk=to_organisation.pk).exists():
+        raise ValidationError(
+            {"to_organisation": _("This organisation does not take hand-offs of victims.")}
+        )
     if HandOff.objects.filter(
         screening=screening, to_organisation=to_organisation, status=HandOffStatus.PENDING
     ).exists():
         raise ValidationError(_("This person is already waiting for that organisation."))
+    person = screening.person
     handoff = HandOff.objects.create(
         screening=screening,
         person_id=screening.person_id,
         from_organisation=actor.organisation,
         to_organisation=to_organisation,
         note=note.strip(),
+        child_name=" ".join(
+            p for p in [person.family_name, person.given_name, person.name_km] if p
+        ),
+        child_age=person.age_on(timezone.localdate()),
+        child_sex=person.sex if person.sex != Sex.UNKNOWN else "",
+        child_languages=person.languages,
+        urgent_needs=urgent_needs.strip(),
         created_by=actor,
     )
     audit_record(
@@ -449,10 +480,17 @@ def screening_hand_off(
 
 @transaction.atomic
 def handoff_decide(
-    *, actor, handoff: HandOff, expected_version: int | None, accept: bool, reason: str = ""
+    *,
+    actor,
+    handoff: HandOff,
+    expected_version: int | None,
+    accept: bool,
+    reason: str = "",
+    decided_on: date | None = None,
 ) -> HandOff:
-    """The receiving organisation accepts the hand-off (a case is opened) or declines it, with
-    a reason."""
+    """The receiving organisation accepts the hand-off (a case is opened, or the child is
+    admitted) or declines it, with a reason; `decided_on` (default today) may not be in the
+    future nor before the hand-off was sent."""
     if not can(actor, Perm.HANDOFFS_DECIDE) or handoff.to_organisation_id != actor.organisation_id:
         raise PermissionDenied
     current = lock_and_check_version(handoff, expected_version)
@@ -460,9 +498,22 @@ def handoff_decide(
         raise ValidationError(_("This hand-off was already decided."))
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why the hand-off is declined.")})
+    now = timezone.now()
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    if decided_on > today:
+        raise ValidationError({"decided_on": _("A decision cannot be dated in the future.")})
+    if decided_on < timezone.localdate(current.created_at):
+        raise ValidationError(
+            {"decided_on": _("A decision cannot be dated before the hand-off was sent.")}
+        )
     current.status = HandOffStatus.ACCEPTED if accept else HandOffStatus.DECLINED
     current.decided_by = actor
-    current.decided_at = timezone.now()
+    current.decided_at = (
+        now
+        if decided_on == today
+        else max(current.created_at, timezone.make_aware(datetime.combine(decided_on, time(12))))
+    )
     current.decision_reason = reason.strip()
     current.version += 1
     current.save()

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,8 @@ from ctip.access.decorators import permission_required
 from ctip.access.policy import can, readable_fields
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
-from ctip.intake.selectors import dispatch_targets
+from ctip.core.idempotency import once_per_submission
+from ctip.intake.selectors import handoff_targets
 from ctip.people.selectors import person_get_for_user
 
 from . import services
@@ -28,7 +30,7 @@ from .forms import (
     ScreeningForm,
     ScreeningReviseForm,
 )
-from .models import Indicator, InstrumentStatus, Screening, ScreeningResult
+from .models import HandOff, Indicator, InstrumentStatus, Screening, ScreeningResult
 from .selectors import (
     found_people_of,
     found_person_get_for_user,
@@ -57,12 +59,41 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "operations/list.html", {"page": page})
 
 
+def _initial_from_report(report) -> dict:
+    """What an operation planned from a report starts with: its place, its establishment and
+    the people it describes (in the notes), for the investigator to check, not to retype."""
+    people = [
+        _("Reported: %(n)s child(ren)") % {"n": report.children_count}
+        if report.children_count is not None
+        else "",
+        _("approximate ages %(ages)s") % {"ages": report.ages_described}
+        if report.ages_described
+        else "",
+        report.get_sex_described_display() if report.sex_described != "u" else "",
+    ]
+    described = ", ".join(p for p in people if p)
+    return {
+        "reports": [report],
+        "province": report.province_id,
+        "district": report.district_id,
+        "location_text": report.location_text,
+        "establishment_type": report.establishment_type,
+        "notes": f"{report.reference}: {described}." if described else "",
+    }
+
+
 @permission_required(Perm.OPERATIONS_MANAGE)
+@once_per_submission
 def operation_create_view(request: HttpRequest) -> HttpResponse:
     reports = reports_for_operations(user=request.user)
     initial = {}
     if request.GET.get("report"):
-        initial["reports"] = list(reports.filter(uuid=request.GET["report"])[:1])
+        try:
+            report = reports.filter(uuid=request.GET["report"]).first()
+        except ValidationError:  # not a uuid
+            report = None
+        if report is not None:
+            initial = _initial_from_report(report)
     form = OperationForm(request.POST or None, reports=reports, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
@@ -119,6 +150,7 @@ def operation_status_view(request: HttpRequest, operation_uuid) -> HttpResponse:
 
 
 @permission_required(Perm.OPERATIONS_MANAGE)
+@once_per_submission
 def found_person_add(request: HttpRequest, operation_uuid) -> HttpResponse:
     operation = operation_get_for_user(user=request.user, operation_uuid=operation_uuid)
     form = FoundPersonForm(request.POST or None)
@@ -162,6 +194,7 @@ def _screening_context(request, instrument, form, **extra) -> dict:
 
 
 @permission_required(Perm.SCREENING_RECORD)
+@once_per_submission
 def screening_create_view(request: HttpRequest, person_uuid) -> HttpResponse:
     person = person_get_for_user(user=request.user, person_uuid=person_uuid)
     found = None
@@ -249,7 +282,7 @@ def screening_detail(request: HttpRequest, screening_uuid) -> HttpResponse:
         "positive_labels": _dimension_labels(screening) if "basis" in readable else [],
         "provisional": screening.basis.get("instrument_status") != InstrumentStatus.VALIDATED,
         "may_record": may_record,
-        "handoff_form": HandOffForm(organisations=dispatch_targets(user=request.user))
+        "handoff_form": HandOffForm(organisations=handoff_targets(user=request.user))
         if may_hand_off
         else None,
         "handoffs": handoffs_visible_to(user=request.user).filter(screening=screening),
@@ -304,7 +337,7 @@ def screening_revise_view(request: HttpRequest, screening_uuid) -> HttpResponse:
 @permission_required(Perm.SCREENING_RECORD)
 def screening_hand_off_view(request: HttpRequest, screening_uuid) -> HttpResponse:
     screening = screening_get_for_user(user=request.user, screening_uuid=screening_uuid)
-    form = HandOffForm(request.POST, organisations=dispatch_targets(user=request.user))
+    form = HandOffForm(request.POST, organisations=handoff_targets(user=request.user))
     if not form.is_valid():
         messages.error(request, _("Choose an organisation."))
     else:
@@ -338,6 +371,11 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
             :50
         ],
         "may_decide": can(user, Perm.HANDOFFS_DECIDE),
+        # A shelter admits the child to a bed, which accepts the hand-off (issue 17).
+        "may_admit": can(user, Perm.PLACEMENTS_MANAGE) and not can(user, Perm.CASES_OPEN),
+        "show_confidential": {"child_name", "urgent_needs", "note"}
+        <= set(readable_fields(user, HandOff)),
+        "today": timezone.localdate(),
         # Issue 4: an accepted hand-off leads to opening the case, until one is open for it.
         "accepted": handoffs_accepted_without_case(user=user)[:50],
         "may_open_case": can(user, Perm.CASES_OPEN),
@@ -350,7 +388,11 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
 def handoff_decide_view(request: HttpRequest, handoff_uuid) -> HttpResponse:
     handoff = handoff_get_for_user(user=request.user, handoff_uuid=handoff_uuid)
     form = HandOffDecideForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
         try:
             services.handoff_decide(
                 actor=request.user,
@@ -358,6 +400,7 @@ def handoff_decide_view(request: HttpRequest, handoff_uuid) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 accept=form.cleaned_data["accept"],
                 reason=form.cleaned_data["reason"],
+                decided_on=form.cleaned_data["decided_on"],
             )
         except ValidationError as exc:
             _errors_to_messages(request, exc)

@@ -1,7 +1,9 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.policy import readable_fields
+from ctip.places.forms import VillageField
 from ctip.places.models import Country, Village
 
 from .models import AgeEstimation, DocumentType, Person, Relationship, Sex
@@ -40,7 +42,7 @@ class PersonForm(forms.Form):
     nationality = forms.ModelChoiceField(
         label=_("Nationality"), queryset=Country.objects.all(), required=False
     )
-    home_village = VillageCodeField(label=_("Home village code"), max_length=8, required=False)
+    home_village = VillageField(label=_("Home village"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     protection_notes = forms.CharField(
         label=_("Protection notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -93,20 +95,94 @@ class PersonForm(forms.Form):
 
 
 class FamilyLinkForm(forms.Form):
-    relative = forms.ModelChoiceField(label=_("Family member"), queryset=Person.objects.none())
+    """A family member or guardian: a person already recorded, or a new one recorded here.
+
+    The list offers the people of the user's organisation, then the others the user sees (e.g.
+    through a referral): choosing one of those makes a local record of them (see
+    services.family_link_add)."""
+
+    relative = forms.ModelChoiceField(
+        label=_("Family member already recorded"), queryset=Person.objects.none(), required=False
+    )
+    given_name = forms.CharField(label=_("Given name (romanised)"), max_length=100, required=False)
+    family_name = forms.CharField(
+        label=_("Family name (romanised)"), max_length=100, required=False
+    )
+    name_km = forms.CharField(label=_("Name in Khmer script"), max_length=200, required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
     is_guardian = forms.BooleanField(label=_("Guardian"), required=False)
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    NEW_FIELDS = ("given_name", "family_name", "name_km", "sex", "phone")
+
     def __init__(self, *args, user, person: Person, **kwargs):
         from ctip.access.policy import visible_to
 
         super().__init__(*args, **kwargs)
-        self.fields["relative"].queryset = (
-            visible_to(user, Person).exclude(pk=person.pk).order_by("family_name", "given_name")
+        people = visible_to(user, Person).exclude(pk=person.pk).select_related("organisation")
+        # The user's own organisation's people first; others after, marked with their owner.
+        self.fields["relative"].queryset = people.order_by(
+            models.Case(
+                models.When(organisation_id=user.organisation_id, then=0),
+                default=1,
+                output_field=models.IntegerField(),
+            ),
+            "family_name",
+            "given_name",
         )
+        own = user.organisation_id
+        self.fields["relative"].label_from_instance = lambda p: (
+            p.display_name
+            if p.organisation_id == own
+            else _("%(name)s (recorded by %(org)s: a copy is made for your organisation)")
+            % {"name": p.display_name, "org": p.organisation.name}
+        )
+        allowed = set(readable_fields(user, Person, self.NEW_FIELDS))
+        for name in self.NEW_FIELDS:
+            if name not in allowed:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        new = {
+            name: data.get(name)
+            for name in ("given_name", "family_name", "name_km", "phone")
+            if data.get(name)
+        }
+        if data.get("relative") and new:
+            raise forms.ValidationError(
+                _("Choose a family member already recorded, or record a new one: not both.")
+            )
+        if not data.get("relative") and not any(
+            data.get(n) for n in ("given_name", "family_name", "name_km")
+        ):
+            raise forms.ValidationError(
+                _("Choose a family member already recorded, or give the new one's name.")
+            )
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {
+            "relationship": data["relationship"],
+            "is_guardian": data["is_guardian"],
+            "notes": data["notes"],
+        }
+        if data.get("relative"):
+            arguments["relative"] = data["relative"]
+        else:
+            arguments["new_relative"] = {
+                name: data[name] for name in self.NEW_FIELDS if name in data
+            }
+            if "sex" in arguments["new_relative"]:
+                arguments["new_relative"]["sex"] = data["sex"] or Sex.UNKNOWN
+        return arguments
 
 
 class DocumentForm(forms.Form):

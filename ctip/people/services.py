@@ -8,14 +8,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.policy import can, can_change, readable_fields, sensitive_fields
+from ctip.access.policy import (
+    can,
+    can_change,
+    field_sensitivity,
+    readable_fields,
+    sensitive_fields,
+    visible_to,
+)
+from ctip.access.rules import Sensitivity
 from ctip.accounts.roles import Perm
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.files import IMAGE_TYPES, sniff_binary_type
 from ctip.core.services import apply_changes, lock_and_check_version
 
-from .models import FamilyLink, IdentityDocument, Person
+from .models import FamilyLink, IdentityDocument, Person, Relationship
 
 EDITABLE_FIELDS = (
     "given_name",
@@ -38,6 +46,8 @@ EDITABLE_FIELDS = (
 # Many-to-many fields are set after the row is saved.
 M2M_FIELDS = ("citizenship",)
 PHOTO_MAX_BYTES = 3 * 1024 * 1024
+# How far an estimated age may stray from the age the date of birth gives.
+AGE_TOLERANCE_YEARS = 1
 
 
 def photo_content_type(head: bytes) -> str | None:
@@ -75,6 +85,19 @@ def _validate(person: Person) -> None:
         errors["estimated_age"] = _("The estimated age must be between 0 and 120.")
     if person.age_estimation and person.estimated_age is None:
         errors["estimated_age"] = _("Give the estimated age, or leave the method empty.")
+    if (
+        "date_of_birth" not in errors
+        and "estimated_age" not in errors
+        and person.date_of_birth
+        and person.estimated_age is not None
+    ):
+        # Both given: they must tell the same story (a year either way for a rounded guess).
+        age = person.age_on(timezone.localdate())
+        if abs(age - person.estimated_age) > AGE_TOLERANCE_YEARS:
+            errors["estimated_age"] = _(
+                "The date of birth gives %(age)s years, but the estimated age is "
+                "%(estimated)s. Correct one of them, or leave the estimated age empty."
+            ) % {"age": age, "estimated": person.estimated_age}
     photo = person.photo
     if photo and not getattr(photo, "_committed", True):
         # Judged by content, never by name: what is stored is served back as this image type.
@@ -184,44 +207,135 @@ def document_add(*, actor, person: Person, **values) -> IdentityDocument:
     return document
 
 
+# What a family member recorded inline (or copied from another organisation's record) carries.
+RELATIVE_FIELDS = ("given_name", "family_name", "name_km", "sex", "phone")
+# Fields that may travel into a local copy of another organisation's person, if the actor may
+# read them there. Restricted fields (protection notes, photo) never do, whatever the role.
+COPYABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "name_km",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "age_estimation",
+    "nationality",
+    "phone",
+    "languages",
+)
+
+
+def _local_copy_of(*, actor, source: Person) -> Person:
+    """The actor's organisation's own record of a person another organisation recorded.
+
+    Made once per organisation and source (a second link reuses it), with only the fields the
+    actor may read of the source and never a restricted one; the audit names the source."""
+    from ctip.audit.models import AuditEvent
+
+    earlier = (
+        AuditEvent.objects.filter(
+            organisation_id=actor.organisation_id,
+            action=AuditAction.CREATE,
+            target_type="people.person",
+            changes__copied_from__1=str(source.uuid),
+        )
+        .values_list("target_id", flat=True)
+        .first()
+    )
+    if earlier:
+        found = Person.objects.filter(uuid=earlier, organisation_id=actor.organisation_id).first()
+        if found is not None:
+            return found
+    readable = set(readable_fields(actor, Person, COPYABLE_FIELDS))
+    values = {
+        name: getattr(source, name)
+        for name in COPYABLE_FIELDS
+        if name in readable and field_sensitivity(Person, name) != Sensitivity.RESTRICTED
+    }
+    copy = Person(organisation_id=actor.organisation_id, created_by=actor, **values)
+    _validate(copy)
+    copy.save()
+    changes = {name: [None, _plain(v)] for name, v in values.items() if v not in ("", None)}
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=copy,
+        changes=changes
+        | {
+            "copied_from": [None, str(source.uuid)],
+            "copied_from_organisation": [None, source.organisation.code],
+        },
+        reason=_("Local record of a family member recorded by %(org)s.")
+        % {"org": source.organisation.name},
+        sensitive_fields=sensitive_fields(Person),
+    )
+    return copy
+
+
 @transaction.atomic
 def family_link_add(
     *,
     actor,
     person: Person,
-    relative: Person,
     relationship: str,
+    relative: Person | None = None,
+    new_relative: dict | None = None,
     is_guardian: bool = False,
     notes: str = "",
 ) -> FamilyLink:
-    """Links a family member or guardian (a person of the same organisation) to a person."""
+    """Links a family member or guardian to a person.
+
+    The relative is always a record of the actor's organisation: one chosen (`relative`), or
+    one recorded here (`new_relative`: names, Khmer name, sex, phone). A relative another
+    organisation recorded (one the actor sees, e.g. through a referral) is never linked across
+    organisations: the actor's organisation gets its own record of them, with only what the
+    actor may read, noting where it came from, and that record is linked.
+    """
     _require_person_change(actor, person)
-    if relative.organisation_id != person.organisation_id:
+    if not can(actor, Perm.PEOPLE_VIEW) or not actor.organisation_id:
         raise PermissionDenied
+    if (relative is None) == (not new_relative):
+        raise ValidationError(
+            {"relative": _("Choose a family member, or record a new one: one of the two.")}
+        )
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": _("Choose the relationship.")})
+    source = None
+    if new_relative:
+        values = {k: v for k, v in new_relative.items() if k in RELATIVE_FIELDS}
+        relative = person_create(actor=actor, **values)
+    else:
+        if not visible_to(actor, Person).filter(pk=relative.pk).exists():
+            raise PermissionDenied
+        if relative.organisation_id != actor.organisation_id and relative.pk != person.pk:
+            source = relative
+            relative = _local_copy_of(actor=actor, source=source)
     if relative.pk == person.pk:
         raise ValidationError({"relative": _("A person cannot be their own family member.")})
     if FamilyLink.objects.filter(person=person, relative=relative).exists():
         raise ValidationError({"relative": _("This person is already linked.")})
+    notes = notes.strip()
+    if source is not None:
+        origin = _("Recorded from %(org)s's record.") % {"org": source.organisation.name}
+        notes = f"{notes}\n{origin}" if notes else origin
     link = FamilyLink(
         person=person,
         relative=relative,
         relationship=relationship,
         is_guardian=is_guardian,
-        notes=notes.strip(),
+        notes=notes,
         created_by=actor,
     )
     link.full_clean(exclude=["person", "relative", "created_by"])
     link.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        target=link,
-        changes={
-            "person": [None, str(person.uuid)],
-            "relative": [None, str(relative.uuid)],
-            "relationship": [None, relationship],
-            "is_guardian": [None, is_guardian],
-            "notes": None,
-        },
-    )
+    changes = {
+        "person": [None, str(person.uuid)],
+        "relative": [None, str(relative.uuid)],
+        "relationship": [None, relationship],
+        "is_guardian": [None, is_guardian],
+        "notes": None,
+    }
+    if source is not None:
+        changes["copied_from"] = [None, str(source.uuid)]
+    audit_record(actor=actor, action=AuditAction.CREATE, target=link, changes=changes)
     return link

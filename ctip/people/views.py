@@ -72,8 +72,10 @@ def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
         "person": person,
         "rows": rows,
         "can_edit": can_change(request.user, person),
+        # Only relatives the reader sees: another organisation's record of a family member
+        # (its local copy, see services.family_link_add) stays that organisation's.
         "family": visible_to(request.user, FamilyLink)
-        .filter(person=person)
+        .filter(person=person, relative__in=visible_to(request.user, Person))
         .select_related("relative"),
         "documents": documents_for_person(user=request.user, person=person),
         "document_fields": set(readable_fields(request.user, IdentityDocument)),
@@ -97,13 +99,13 @@ def family_link_add_view(request: HttpRequest, person_uuid) -> HttpResponse:
     form = FamilyLinkForm(request.POST or None, user=request.user, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.family_link_add(actor=request.user, person=person, **form.cleaned_data)
+            services.family_link_add(actor=request.user, person=person, **form.service_arguments())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The family member was linked."))
             return redirect("people:detail", person_uuid=person.uuid)
-    return render(request, "people/form.html", {"form": form, "person": person})
+    return render(request, "people/family_form.html", {"form": form, "person": person})
 
 
 @permission_required(Perm.PEOPLE_CREATE)

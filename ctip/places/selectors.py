@@ -85,6 +85,24 @@ def village_search(*, user, query: str, include_retired: bool = False) -> QueryS
     ).select_related("commune__district__province")
 
 
+def villages_for_picker(
+    *, user, query: str, province_code: str = "", district_code: str = "", commune_code: str = ""
+) -> QuerySet[Village]:
+    """Current villages to pick from: by name within the narrowest place given, by name.
+
+    Nothing without a name unless a commune is chosen: then its villages, to pick from.
+    """
+    query = clean_name(query)
+    if not query and not commune_code:
+        return Village.objects.none()
+    villages = villages_visible_to(user=user, commune_code=commune_code or None, query=query)
+    if district_code and not commune_code:
+        villages = villages.filter(commune__district_id=district_code)
+    elif province_code and not (commune_code or district_code):
+        villages = villages.filter(commune__district__province_id=province_code)
+    return villages.select_related("commune__district__province").order_by("name_en", "code")
+
+
 def countries_visible_to(*, user) -> QuerySet[Country]:
     """ISO 3166-1 countries, by Latin name."""
     return _places(user, Country, include_retired=False).order_by("name_en")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from ctip.access.decorators import permission_required
 from ctip.accounts.roles import Perm
 
-from .forms import VillageSearchForm
+from .forms import CODE_LENGTH, VillageSearchForm
 from .selectors import (
     commune_get_for_user,
     communes_visible_to,
@@ -22,12 +22,14 @@ from .selectors import (
     province_get_for_user,
     provinces_visible_to,
     village_search,
+    villages_for_picker,
     villages_visible_to,
 )
 
 VILLAGES_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
 COUNTRIES_PER_PAGE = 100
+PICKER_CHOICES = 20
 
 
 def _include_retired(request: HttpRequest) -> bool:
@@ -128,3 +130,70 @@ def country_list(request: HttpRequest) -> HttpResponse:
     """ISO 3166-1 countries."""
     page = _page(request, countries_visible_to(user=request.user), COUNTRIES_PER_PAGE)
     return render(request, "places/country_list.html", {"page": page})
+
+
+def _picked(request: HttpRequest, level: str) -> str:
+    """The code of `level` a picker sent: `province=12` or `<field>_province=12`, else ""."""
+    for key, value in request.GET.items():
+        if key == level or key.endswith(f"_{level}"):
+            value = value.strip()
+            if value.isdigit() and len(value) == CODE_LENGTH[level]:
+                return value
+    return ""
+
+
+@require_GET
+@permission_required(Perm.REFERENCE_VIEW)
+def place_options(request: HttpRequest, level: str) -> HttpResponse:
+    """The <option>s of a district or commune select, for the province or district chosen.
+
+    No province: every district (the list a page without scripts shows). No district: no
+    commune, as 1,600 of them would be no help.
+    """
+    if level == "district":
+        province = _picked(request, "province")
+        places = districts_visible_to(user=request.user, province_code=province or None)
+        places = places.select_related("province")
+        with_parent = not province
+    else:
+        district = _picked(request, "district")
+        places = (
+            communes_visible_to(user=request.user, district_code=district)
+            if district
+            else communes_visible_to(user=request.user).none()
+        )
+        with_parent = False
+    return render(
+        request, "places/_options.html", {"places": places, "with_parent": with_parent}
+    )
+
+
+@require_GET
+@permission_required(Perm.REFERENCE_VIEW)
+def village_choices(request: HttpRequest) -> HttpResponse:
+    """Villages to pick by name, within the province, district or commune chosen."""
+    query = _picked_text(request)
+    villages = villages_for_picker(
+        user=request.user,
+        query=query,
+        province_code=_picked(request, "province"),
+        district_code=_picked(request, "district"),
+        commune_code=_picked(request, "commune"),
+    )
+    shown = list(villages[: PICKER_CHOICES + 1])
+    return render(
+        request,
+        "places/_village_choices.html",
+        {
+            "villages": shown[:PICKER_CHOICES],
+            "more": len(shown) > PICKER_CHOICES,
+            "query_text": query,
+        },
+    )
+
+
+def _picked_text(request: HttpRequest) -> str:
+    for key, value in request.GET.items():
+        if key == "q" or key.endswith("_q"):
+            return value[:100]
+    return ""

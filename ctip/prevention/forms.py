@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ctip.people.forms import VillageCodeField
+from ctip.places.forms import VillageField
 from ctip.places.models import Province
 
 from .models import (
@@ -48,7 +48,7 @@ class ProgrammeForm(forms.Form):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    village = VillageCodeField(label=_("Village code"), max_length=8)
+    village = VillageField(label=_("Village"))
     meeting_place = forms.CharField(label=_("Meeting place"), max_length=200, required=False)
     facilitators = forms.CharField(label=_("Facilitators"), max_length=300, required=False)
 
@@ -66,13 +66,29 @@ class MemberForm(forms.Form):
     )
 
 
+class MemberLeaveForm(forms.Form):
+    """Confirms that a member left their group, and when: the date is required."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    left_on = forms.DateField(
+        label=_("Date they left the group"),
+        widget=DATE,
+        initial=timezone.localdate,
+        error_messages={"required": _("Give the date they left the group.")},
+    )
+    reason = forms.CharField(
+        label=_("Why they left (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. moved to another village, went back to school elsewhere."),
+    )
+
+
 class SessionForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     group = forms.ChoiceField(label=_("Group"), required=False)
-    village = VillageCodeField(
-        label=_("Village code (leave empty to use the group's)"), max_length=8, required=False
-    )
+    village = VillageField(label=_("Village (leave empty to use the group's)"), required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     facilitator = forms.CharField(label=_("Facilitator"), max_length=200, required=False)
 
@@ -103,7 +119,7 @@ class AssessmentForm(forms.Form):
     child_birth_year = forms.IntegerField(
         label=_("Birth year of the child"), min_value=1900, max_value=2100, required=False
     )
-    village = VillageCodeField(label=_("Village code"), max_length=8)
+    village = VillageField(label=_("Village"))
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE, initial=timezone.localdate)
     indicators = forms.MultipleChoiceField(
         label=_("Risk factors found"),

@@ -283,6 +283,9 @@ class Member(BaseModel):
     )
     walk_in = models.BooleanField(_("joined as a walk-in"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when the member leaves: off the attendance list from then on, their attendance kept.
+    left_on = models.DateField(_("left the group on"), null=True, blank=True)
+    left_reason = models.CharField(_("why they left"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

@@ -126,6 +126,20 @@ def members_of(*, user, group: Group) -> QuerySet[Member]:
     return visible_to(user, Member).filter(group=group, is_active=True).order_by("name", "id")
 
 
+def former_members_of(*, user, group: Group) -> QuerySet[Member]:
+    """Members who left a group, latest first, with how many sessions they attended."""
+    return (
+        visible_to(user, Member)
+        .filter(group=group, is_active=False)
+        .annotate(attended=Count("attendances"))
+        .order_by(F("left_on").desc(nulls_last=True), "name", "id")
+    )
+
+
+def sessions_attended_count(*, user, member: Member) -> int:
+    return visible_to(user, Attendance).filter(member=member).count()
+
+
 def member_get_for_user(*, user, group: Group, member_uuid) -> Member:
     return get_visible_or_404(user, visible_to(user, Member).filter(group=group), uuid=member_uuid)
 

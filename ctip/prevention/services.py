@@ -387,21 +387,51 @@ def member_add(
 
 
 @transaction.atomic
-def member_leave(*, actor, member: Member, expected_version: int | None) -> Member:
-    """Marks a member as having left the group: off the attendance list, still in past reach."""
+def member_leave(
+    *,
+    actor,
+    member: Member,
+    left_on: date | None,
+    reason: str = "",
+    expected_version: int | None,
+) -> Member:
+    """Marks a member as having left the group on `left_on`: off the attendance list from then
+    on, their past attendance and reach kept. The date is required: no silent removal."""
     if not can_change(actor, member):
         raise PermissionDenied
     current = lock_and_check_version(member, expected_version)
     if not current.is_active:
         return current
+    errors: dict = {}
+    if left_on is None:
+        errors["left_on"] = _("Give the date they left the group.")
+    _check_not_future(left_on, "left_on", errors)
+    last = (
+        Attendance.objects.filter(member=current, session__date__gt=left_on)
+        .order_by("-session__date")
+        .values_list("session__date", flat=True)
+        .first()
+        if left_on
+        else None
+    )
+    if last:
+        errors["left_on"] = _(
+            "They attended a session on %(date)s, after this date: give a later date."
+        ) % {"date": last.isoformat()}
+    _raise(errors)
+    reason = (reason or "").strip()[:200]
     current.is_active = False
+    current.left_on = left_on
+    current.left_reason = reason
     current.version += 1
     current.save()
     audit_record(
         actor=actor,
         action=AuditAction.DEACTIVATE,
         target=current,
-        changes={"is_active": [True, False]},
+        # The reason is free text about a child: its presence is audited, not its words.
+        changes={"is_active": [True, False], "left_on": [None, left_on.isoformat()]}
+        | ({"left_reason": "changed"} if reason else {}),
     )
     return current
 
@@ -496,7 +526,8 @@ def attendance_take(
     ]
     wanted = {m.pk for m in present} | {m.pk for m in added}
     existing = set(current.attendances.values_list("member_id", flat=True))
-    current.attendances.exclude(member_id__in=wanted).delete()
+    # Members who left keep the attendance they had: they are no longer on the list to untick.
+    current.attendances.exclude(member_id__in=wanted).filter(member__is_active=True).delete()
     Attendance.objects.bulk_create(
         [Attendance(session=current, member_id=pk) for pk in sorted(wanted - existing)]
     )

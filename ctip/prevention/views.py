@@ -19,6 +19,7 @@ from .forms import (
     CampaignForm,
     GroupForm,
     MemberForm,
+    MemberLeaveForm,
     ParticipantForm,
     ProgrammeForm,
     ReachForm,
@@ -151,6 +152,7 @@ def group_detail(request: HttpRequest, group_uuid) -> HttpResponse:
     context = {
         "group": group,
         "members": selectors.members_of(user=user, group=group),
+        "former_members": selectors.former_members_of(user=user, group=group),
         "sessions": selectors.sessions_visible_to(user=user, group=group)[:20],
         "form": form,
         "can_manage": can_manage,
@@ -160,22 +162,38 @@ def group_detail(request: HttpRequest, group_uuid) -> HttpResponse:
 
 @permission_required(Perm.PREVENTION_MANAGE)
 def member_leave_view(request: HttpRequest, group_uuid, member_uuid) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponse(status=405)
-    group = selectors.group_get_for_user(user=request.user, group_uuid=group_uuid)
-    member = selectors.member_get_for_user(user=request.user, group=group, member_uuid=member_uuid)
-    try:
-        services.member_leave(
-            actor=request.user,
-            member=member,
-            expected_version=_int_or_none(request.POST.get("version", "")),
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(name)s has left the group.") % {"name": member.name})
-    return redirect("prevention:group", group_uuid=group.uuid)
+    """Asks to confirm that a member left the group, and when; nothing changes until then."""
+    user = request.user
+    group = selectors.group_get_for_user(user=user, group_uuid=group_uuid)
+    member = selectors.member_get_for_user(user=user, group=group, member_uuid=member_uuid)
+    if not can_change(user, member):
+        return HttpResponse(status=403)
+    if not member.is_active:
+        messages.info(request, _("%(name)s has already left the group.") % {"name": member.name})
+        return redirect("prevention:group", group_uuid=group.uuid)
+    form = MemberLeaveForm(request.POST or None, initial={"version": member.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_leave(
+                actor=user,
+                member=member,
+                left_on=data["left_on"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has left the group.") % {"name": member.name})
+            return redirect("prevention:group", group_uuid=group.uuid)
+    context = {
+        "group": group,
+        "member": member,
+        "form": form,
+        "attended": selectors.sessions_attended_count(user=user, member=member),
+    }
+    return render(request, "prevention/member_leave.html", context)
 
 
 # --- sessions and attendance ---------------------------------------------------------------------
@@ -247,6 +265,11 @@ def session_detail(request: HttpRequest, session_uuid) -> HttpResponse:
     members = list(selectors.members_of(user=user, group=session.group)) if session.group else []
     present = selectors.present_member_ids(user=user, session=session)
     can_manage = can_change(user, session)
+    # Before the first save everyone is ticked: the officer unticks the few who are absent
+    # (one tap each) instead of ticking thirty children who came.
+    absent_mode = can_manage and session.attendance_taken_at is None
+    if absent_mode:
+        present = {m.pk for m in members}
     errors: list[str] = []
     if request.method == "POST":
         if not can_manage:
@@ -265,6 +288,7 @@ def session_detail(request: HttpRequest, session_uuid) -> HttpResponse:
         "session": session,
         "rows": [{"member": m, "present": m.pk in present} for m in members],
         "present_count": len(present),
+        "absent_mode": absent_mode,
         "walk_in_rows": range(WALK_IN_ROWS),
         "sexes": Sex.choices,
         "age_bands": AgeBand.choices,

@@ -78,6 +78,41 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class WithdrawReferralForm(forms.Form):
+    """Withdrawing ends the partner's view of the case at once: a date and a confirmation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("I confirm: the partner stops seeing the case now. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )
+
+
+class PartnerServiceRecordForm(forms.Form):
+    """The service a partner gave under a referral it accepted (e.g. legal support)."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE)
+    outcome = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Seen by the case's owner among the case's services."),
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        from ctip.care.models import ServiceCategory as CareCategory
+        from ctip.care.models import ServiceType
+        from ctip.care.services import legal_only
+
+        super().__init__(*args, **kwargs)
+        offered = ServiceType.objects.filter(is_active=True)
+        if legal_only(referral):
+            offered = offered.filter(category=CareCategory.LEGAL)
+        self.fields["service"].queryset = offered.order_by("category", "name")
+
+
 class DirectoryFilterForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"),

@@ -41,6 +41,12 @@ class Section(models.TextChoices):
     CARE_PLAN = "care_plan", _("Care plan")
     SERVICES = "services", _("Services delivered")
     NOTES = "notes", _("Case notes")
+    # Issue 17: for a legal-aid partner. The facts of the exploitation a lawyer needs (never the
+    # abuse narrative or other restricted fields), the proceedings the reader's organisation
+    # already follows, and the services the partner gives under the referral. A role that does
+    # not read cases (a legal officer) sees this section and nothing else of the case
+    # (ctip/access/rules/aftercare.py SECTION_CASE_FIELDS).
+    LEGAL = "legal", _("Legal support")
 
 
 class ServiceCategory(models.TextChoices):
@@ -108,6 +114,7 @@ class Referral(BaseModel):
     share_care_plan = models.BooleanField(_("care plan"), default=False)
     share_services = models.BooleanField(_("services delivered"), default=False)
     share_notes = models.BooleanField(_("case notes"), default=False)
+    share_legal = models.BooleanField(_("legal support"), default=False)
     # What the receiver may see while deciding, without opening the case: sex and age.
     survivor_sex = models.CharField(_("sex"), max_length=1, blank=True)
     survivor_age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)

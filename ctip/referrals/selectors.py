@@ -93,6 +93,10 @@ class SharedView:
     plans: list | None = None
     services: list | None = None
     notes: list | None = None
+    # The legal section (issue 17): facts for a lawyer, proceedings, legal services given.
+    legal_rows: list | None = None
+    legal_services: list | None = None
+    proceedings: list | None = None
 
 
 def _rows(user, model, obj, names) -> list[dict]:
@@ -107,14 +111,40 @@ def _rows(user, model, obj, names) -> list[dict]:
     return rows
 
 
+def _case_rows(user, case: Case, names) -> list[dict]:
+    """Label/value rows of a case's fields the user may read; lists in words, not codes."""
+    from ctip.cases import vocabulary as v
+
+    rows = []
+    for name in readable_fields(user, Case, names):
+        f = Case._meta.get_field(name)
+        if name in v.MULTI_CHOICES:
+            value = ", ".join(v.labels(name, getattr(case, name)))
+        elif name == "destination_countries":
+            value = ", ".join(str(c) for c in case.destination_countries.all())
+        elif getattr(f, "choices", None):
+            value = getattr(case, f"get_{name}_display")()
+        else:
+            value = getattr(case, name)
+        rows.append({"name": name, "label": f.verbose_name, "value": value})
+    return rows
+
+
 def shared_view(*, user, referral: Referral) -> SharedView:
     """The sections of the case that this referral lets the reader's organisation see now.
 
     For the receiver: nothing of the case until accepted, then the shared sections. For the
     sender: everything it still sees (its own case, or after a transfer what it wrote)."""
+    from ctip.access.rules.aftercare import SECTION_CASE_FIELDS, referral_opens_section
     from ctip.care.models import Assessment, CarePlan, ServiceDelivery
 
     case = visible_to(user, Case).filter(pk=referral.case_id).select_related("person").first()
+    legal_open = referral_opens_section(user, referral, Section.LEGAL)
+    if case is None and legal_open:
+        # A role that reads no case (a legal officer) sees the legal section, nothing else.
+        view = SharedView(referral=referral, case=Case.objects.get(pk=referral.case_id))
+        _legal_section(user, view, SECTION_CASE_FIELDS[Section.LEGAL])
+        return view
     view = SharedView(referral=referral, case=case)
     if case is None:
         return view
@@ -156,7 +186,30 @@ def shared_view(*, user, referral: Referral) -> SharedView:
             .filter(case=case, is_sensitive=False)
             .select_related("created_by")
         )
+    if referral.share_legal and (not receiver or legal_open):
+        _legal_section(user, view, SECTION_CASE_FIELDS[Section.LEGAL])
     return view
+
+
+def _legal_section(user, view: SharedView, fields) -> None:
+    """Fills the legal section: the case's facts for a lawyer (each under its sensitivity),
+    the proceedings of the case the reader already follows (justice rules decide), and the
+    legal services given under the referral (those of the reader's organisation as provider,
+    or every one for the case's owner)."""
+    from ctip.care.models import ServiceDelivery
+    from ctip.justice.models import Investigation
+
+    case, referral = view.case, view.referral
+    view.legal_rows = _case_rows(user, case, fields)
+    services = (
+        visible_to(user, ServiceDelivery)
+        .filter(case=case, service__category="legal")
+        .select_related("service", "provider")
+    )
+    if case.organisation_id != user.organisation_id:
+        services = services.filter(provider_id=referral.to_organisation_id)
+    view.legal_services = list(services)
+    view.proceedings = list(visible_to(user, Investigation).filter(case=case))
 
 
 def open_referral_count(*, user) -> int:

@@ -4,6 +4,7 @@ referral is sent; acting without it needs consent.override and a reason (recorde
 """
 
 from collections.abc import Iterable
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -254,15 +255,29 @@ def referral_decline(
 
 @transaction.atomic
 def referral_withdraw(
-    *, actor: User, referral: Referral, reason: str, expected_version: int | None = None
+    *,
+    actor: User,
+    referral: Referral,
+    reason: str,
+    expected_version: int | None = None,
+    withdrawn_on: date | None = None,
 ) -> Referral:
     """The sender withdraws a pending or accepted service referral: the partner's view of the
-    case ends at once. An accepted transfer cannot be withdrawn (the case has moved)."""
+    case ends at once. An accepted transfer cannot be withdrawn (the case has moved).
+
+    `withdrawn_on` (default today) is the day the decision was taken: between the day the
+    referral was sent and today."""
     _require(actor, Perm.REFERRALS_CREATE)
     if referral.from_organisation_id != actor.organisation_id:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you withdraw the referral.")})
+    today = timezone.localdate()
+    sent_on = timezone.localdate(referral.created_at)
+    if withdrawn_on is not None and not (sent_on <= withdrawn_on <= today):
+        raise ValidationError(
+            {"withdrawn_on": _("Give a day between the referral and today, not in the future.")}
+        )
     current = _lock(referral, expected_version)
     withdrawable = current.status == ReferralStatus.PENDING or (
         current.status == ReferralStatus.ACCEPTED and current.kind == ReferralKind.SERVICE
@@ -271,14 +286,23 @@ def referral_withdraw(
         raise ValidationError(_("This referral can no longer be withdrawn."))
     old = current.status
     current.status = ReferralStatus.WITHDRAWN
-    current.withdrawn_at = timezone.now()
+    now = timezone.now()
+    if withdrawn_on is None or withdrawn_on == today:
+        current.withdrawn_at = now
+    else:
+        # An earlier day: its start, but never before the referral was sent.
+        start = timezone.make_aware(datetime.combine(withdrawn_on, time.min))
+        current.withdrawn_at = max(start, current.created_at)
     current.withdrawal_reason = reason.strip()
     current.save()
     audit_record(
         actor=actor,
         action=AuditAction.REFERRAL_WITHDRAWN,
         target=current,
-        changes={"status": [old, ReferralStatus.WITHDRAWN]},
+        changes={
+            "status": [old, ReferralStatus.WITHDRAWN],
+            "withdrawn_on": [None, timezone.localdate(current.withdrawn_at)],
+        },
         reason=reason.strip(),
     )
     return current

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<uuid:referral_uuid>/decline/", views.referral_decline_view, name="decline"),
     path("<uuid:referral_uuid>/withdraw/", views.referral_withdraw_view, name="withdraw"),
     path("<uuid:referral_uuid>/complete/", views.referral_complete_view, name="complete"),
+    path("<uuid:referral_uuid>/services/new/", views.referral_service_view, name="service"),
 ]

@@ -24,8 +24,10 @@ from .forms import (
     AgreementForm,
     DirectoryFilterForm,
     PartnerServiceForm,
+    PartnerServiceRecordForm,
     ReasonForm,
     ReferralForm,
+    WithdrawReferralForm,
 )
 from .models import ReferralKind, ReferralStatus
 from .selectors import (
@@ -98,6 +100,7 @@ def referral_detail(request: HttpRequest, referral_uuid) -> HttpResponse:
         and (pending or (accepted and referral.kind == ReferralKind.SERVICE)),
         "can_complete": accepted
         and (can(user, Perm.REFERRALS_CREATE) or can(user, Perm.REFERRALS_RESPOND)),
+        "can_record_service": receiver and accepted and can(user, Perm.SERVICES_CONFIRM),
         "accept_form": AcceptForm(user=user, initial={"version": referral.version}),
         "reason_form": ReasonForm(initial={"version": referral.version}),
     }
@@ -131,14 +134,6 @@ def _answer(request, referral_uuid, action: str) -> HttpResponse:
                     expected_version=data["version"],
                 )
                 messages.success(request, _("You declined the referral."))
-            else:
-                services.referral_withdraw(
-                    actor=request.user,
-                    referral=referral,
-                    reason=data["reason"],
-                    expected_version=data["version"],
-                )
-                messages.success(request, _("The referral was withdrawn."))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -161,10 +156,55 @@ def referral_decline_view(request: HttpRequest, referral_uuid) -> HttpResponse:
     return _answer(request, referral_uuid, "decline")
 
 
-@require_POST
 @permission_required(Perm.REFERRALS_CREATE)
 def referral_withdraw_view(request: HttpRequest, referral_uuid) -> HttpResponse:
-    return _answer(request, referral_uuid, "withdraw")
+    """Asks for the day, a reason and a confirmation, then withdraws the referral."""
+    referral = referral_get_for_user(user=request.user, referral_uuid=referral_uuid)
+    if referral.from_organisation_id != request.user.organisation_id:
+        raise PermissionDenied
+    form = WithdrawReferralForm(
+        request.POST or None,
+        initial={"version": referral.version, "withdrawn_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.referral_withdraw(
+                actor=request.user,
+                referral=referral,
+                reason=data["reason"],
+                withdrawn_on=data["withdrawn_on"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The referral was withdrawn."))
+            return redirect("referrals:detail", referral_uuid=referral.uuid)
+    return render(request, "referrals/withdraw.html", {"form": form, "referral": referral})
+
+
+@permission_required(Perm.SERVICES_CONFIRM)
+def referral_service_view(request: HttpRequest, referral_uuid) -> HttpResponse:
+    """The receiving partner records a service it gave under the referral (e.g. legal
+    support); the case's owner sees it among the case's services."""
+    from ctip.care.services import partner_service_record
+
+    referral = referral_get_for_user(user=request.user, referral_uuid=referral_uuid)
+    if referral.to_organisation_id != request.user.organisation_id:
+        raise PermissionDenied
+    form = PartnerServiceRecordForm(
+        request.POST or None, referral=referral, initial={"delivered_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_service_record(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The service was recorded."))
+            return redirect("referrals:detail", referral_uuid=referral.uuid)
+    return render(request, "referrals/service_form.html", {"form": form, "referral": referral})
 
 
 @require_POST

@@ -111,3 +111,28 @@ class FollowUpForm(AssessmentForm):
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(label=_("What you found"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReintegrationDecisionForm(forms.Form):
+    """The reintegration decision: final, so it takes the date the child moved in and an
+    explicit confirmation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reintegrated_on = forms.DateField(
+        label=_("Date the child moved in"),
+        widget=DATE,
+        error_messages={"required": _("Give the date the child moved in.")},
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm the reintegration: the current placement ends on this date and "
+            "follow-up visits are scheduled"
+        ),
+        error_messages={"required": _("Confirm the reintegration decision.")},
+    )
+
+    def clean_reintegrated_on(self):
+        day = self.cleaned_data["reintegrated_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This date cannot be in the future."))
+        return day

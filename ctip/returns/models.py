@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.core.models import BaseModel
 
-# Months after reintegration at which follow-up visits fall due, unless a plan says otherwise.
-DEFAULT_FOLLOW_UP_MONTHS = [1, 3, 6, 12, 18, 24]
+# Months after reintegration at which follow-up visits fall due, unless a plan says otherwise:
+# three years of visits, closer together in the first year.
+DEFAULT_FOLLOW_UP_MONTHS = [1, 3, 6, 12, 18, 24, 36]
 
 
 class ReturnDirection(models.TextChoices):

@@ -1,5 +1,7 @@
 """Reads of returns, reintegration and follow-up, always through the access policy."""
 
+from datetime import timedelta
+
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -54,9 +56,14 @@ def visit_get_for_user(*, user, visit_uuid) -> FollowUpVisit:
     )
 
 
+# A follow-up visit shows on the case worker's home page this many days before it is due.
+FOLLOW_UP_DUE_SOON_DAYS = 14
+
+
 def follow_up_dashboard(*, user) -> dict:
-    """The case worker's follow-up panel: overdue visits of their cases and open
-    re-trafficking flags of their organisation. Two queries."""
+    """The case worker's follow-up panel: overdue visits of their cases, visits due within
+    FOLLOW_UP_DUE_SOON_DAYS, and open re-trafficking flags of their organisation. Three
+    queries."""
     today = timezone.localdate()
     overdue = (
         visible_to(user, FollowUpVisit)
@@ -71,7 +78,23 @@ def follow_up_dashboard(*, user) -> dict:
         .select_related("plan", "plan__case")
         .order_by("-created_at")
     )
-    return {"overdue_follow_ups": list(overdue[:50]), "open_flags": list(flags[:50])}
+    due_soon = (
+        visible_to(user, FollowUpVisit)
+        .filter(
+            plan__case__case_worker=user,
+            visited_on__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=FOLLOW_UP_DUE_SOON_DAYS),
+        )
+        .exclude(plan__status="broke_down")
+        .select_related("plan", "plan__case")
+        .order_by("due_on")
+    )
+    return {
+        "overdue_follow_ups": list(overdue[:50]),
+        "due_follow_ups": list(due_soon[:50]),
+        "open_flags": list(flags[:50]),
+    }
 
 
 def flags_visible_to(*, user) -> QuerySet[ReTraffickingFlag]:

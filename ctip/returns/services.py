@@ -3,7 +3,7 @@ keyword-only, with an actor, in a transaction, audited.
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,7 +65,7 @@ def _require_case(actor, case: Case) -> None:
 
 
 def follow_up_months() -> list[int]:
-    """The default follow-up schedule (settings.CTIP_FOLLOW_UP_MONTHS, else 1-24 months)."""
+    """The default follow-up schedule (settings.CTIP_FOLLOW_UP_MONTHS, else 1-36 months)."""
     return list(getattr(settings, "CTIP_FOLLOW_UP_MONTHS", DEFAULT_FOLLOW_UP_MONTHS))
 
 
@@ -85,6 +85,8 @@ def _validate_return(ret: Return) -> None:
         errors["crossing_point"] = _("Name the border crossing or airport.")
     if ret.returned_on and ret.returned_on > _today():
         errors["returned_on"] = _("The actual date cannot be in the future.")
+    if ret.home_assessed_on and ret.home_assessed_on > _today():
+        errors["home_assessed_on"] = _("The home assessment cannot be in the future.")
     if ret.status == ReturnStatus.RETURNED:
         if not ret.returned_on:
             errors["returned_on"] = _("Give the date of the return.")
@@ -252,7 +254,11 @@ def reintegration_complete(
     reintegrated_on: date | None = None,
     expected_version: int | None = None,
 ) -> ReintegrationPlan:
-    """Records that the survivor moved in, and schedules the follow-up visits."""
+    """Records the reintegration decision: the survivor moved in on `reintegrated_on`. Ends the
+    child's current placement (reason: reintegrated) on that day, so they no longer count as
+    placed, and schedules the follow-up visits."""
+    from ctip.shelters.services import placement_end_on_reintegration
+
     _require_case(actor, plan.case)
     current = lock_and_check_version(plan, expected_version)
     reintegrated_on = reintegrated_on or _today()
@@ -268,6 +274,9 @@ def reintegration_complete(
         raise ValidationError(
             {"reintegrated_on": _("Reintegration cannot come before the readiness assessment.")}
         )
+    placement = placement_end_on_reintegration(
+        actor=actor, case=current.case, ended_on=reintegrated_on
+    )
     current.status = ReintegrationStatus.REINTEGRATED
     current.reintegrated_on = reintegrated_on
     current.version += 1
@@ -291,6 +300,7 @@ def reintegration_complete(
             "status": [ReintegrationStatus.PLANNED, ReintegrationStatus.REINTEGRATED],
             "reintegrated_on": [None, reintegrated_on],
             "follow_ups": [None, current.follow_up_months],
+            "placement_ended": [None, str(placement.uuid) if placement else None],
         },
     )
     return current
@@ -408,8 +418,40 @@ def retrafficking_flag(*, person, source, actor) -> list[ReTraffickingFlag]:
             },
             organisation=plan.case.organisation,
         )
+        _flag_task(flag, plan)
         raised.append(flag)
     return raised
+
+
+def _flag_task(flag: ReTraffickingFlag, plan: ReintegrationPlan) -> None:
+    """Puts a task on the reintegrated case for its owner: look into the flag within two days.
+
+    Through the cases app's task service, on behalf of the case's own worker (or supervisor):
+    the person who raised the flag is often of another organisation and may not touch the
+    case. A closed case, or one whose staff have left, gets no task; the flag still shows on
+    the organisation's flag list and home page.
+    """
+    from ctip.cases.services import task_add
+
+    case = plan.case
+    if case.status == CaseStatus.CLOSED:
+        return
+    for owner in (case.case_worker, case.supervisor):
+        if owner is None or not owner.is_active:
+            continue
+        try:
+            with transaction.atomic():
+                task_add(
+                    actor=owner,
+                    case=case,
+                    assigned_to=owner,
+                    title=_("Re-trafficking flag: %(source)s. Check on the survivor's safety.")
+                    % {"source": flag.source_label or flag.source_type},
+                    due_on=_today() + timedelta(days=2),
+                )
+        except (PermissionDenied, ValidationError):
+            continue
+        return
 
 
 @transaction.atomic

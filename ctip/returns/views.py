@@ -13,7 +13,14 @@ from ctip.cases.selectors import case_get_for_user
 from ctip.core.forms import add_service_errors
 
 from . import services
-from .forms import FollowUpForm, PlanForm, ReturnEditForm, ReturnForm, ReviewForm
+from .forms import (
+    FollowUpForm,
+    PlanForm,
+    ReintegrationDecisionForm,
+    ReturnEditForm,
+    ReturnForm,
+    ReviewForm,
+)
 from .models import ReintegrationStatus, ReturnDirection
 from .selectors import (
     flags_visible_to,
@@ -165,22 +172,32 @@ def plan_detail(request: HttpRequest, plan_uuid) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required(Perm.RETURNS_MANAGE)
 def plan_complete_view(request: HttpRequest, plan_uuid) -> HttpResponse:
+    """The reintegration decision: a dated, confirmed form; it ends the current placement."""
     plan = plan_get_for_user(user=request.user, plan_uuid=plan_uuid)
-    try:
-        services.reintegration_complete(
-            actor=request.user,
-            plan=plan,
-            expected_version=int(request.POST.get("version") or 0) or None,
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Reintegration recorded; follow-up visits are scheduled."))
-    return redirect("returns:plan", plan_uuid=plan.uuid)
+    form = ReintegrationDecisionForm(request.POST or None, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reintegration_complete(
+                actor=request.user,
+                plan=plan,
+                reintegrated_on=form.cleaned_data["reintegrated_on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Reintegration recorded: the placement ended, follow-up visits are scheduled."),
+            )
+            return redirect("returns:plan", plan_uuid=plan.uuid)
+    return render(
+        request,
+        "returns/form.html",
+        {"form": form, "case": plan.case, "title": _("Record the reintegration decision")},
+    )
 
 
 @permission_required(Perm.RETURNS_MANAGE)

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "ctip.accounts.middleware.TwoFactorRequiredMiddleware",
     "ctip.core.middleware.LoginRequiredMiddleware",
     "ctip.core.middleware.ApiJsonErrorsMiddleware",
+    # A CTIP view's 404 shows CTIP's page under DEBUG=1 too (ctip/core/views.py, error pages).
+    "ctip.core.middleware.CtipNotFoundPageMiddleware",
     "ctip.core.middleware.NulQueryRefusedMiddleware",
     "ctip.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

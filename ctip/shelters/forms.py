@@ -63,6 +63,30 @@ class AdmitForm(forms.Form):
         self.fields["case"].label_from_instance = lambda c: c.number
 
 
+class AdmitHandOffForm(forms.Form):
+    """Admits a child handed on by the police to a bed in one of the organisation's homes."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    facility = forms.ModelChoiceField(
+        label=_("Facility"),
+        queryset=Facility.objects.none(),
+        error_messages={"required": _("Choose the facility the child comes to.")},
+    )
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DATE, initial=timezone.localdate)
+    override_reason = forms.CharField(
+        label=_("Reason for admitting past capacity (managers only)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, facilities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities
+        only = list(facilities[:2])
+        if len(only) == 1:
+            self.fields["facility"].initial = only[0].pk
+
+
 class DischargeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=DischargeReason.choices)
@@ -71,6 +95,11 @@ class DischargeForm(forms.Form):
     )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    # Discharging frees the bed at once: the manager confirms it is meant.
+    confirm = forms.BooleanField(
+        label=_("I confirm: the child leaves the facility on this date."),
+        error_messages={"required": _("Tick the box to confirm the discharge.")},
     )
 
 

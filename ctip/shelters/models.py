@@ -99,8 +99,23 @@ class DischargeReason(models.TextChoices):
 
 
 class Placement(BaseModel):
+    # A child handed on by the police after a rescue is admitted on the hand-off, before any
+    # case is open: then `case` is empty and `handoff` names the child (issue 17).
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="placements", verbose_name=_("case")
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("case"),
+    )
+    handoff = models.ForeignKey(
+        "operations.HandOff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("admitted on the hand-off"),
     )
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, related_name="placements", verbose_name=_("facility")
@@ -139,7 +154,16 @@ class Placement(BaseModel):
                 fields=["case"],
                 condition=models.Q(discharged_on__isnull=True),
                 name="placement_one_current",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["handoff"],
+                condition=models.Q(discharged_on__isnull=True),
+                name="placement_one_current_handoff",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(handoff__isnull=False),
+                name="placement_case_or_handoff",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,3 +172,10 @@ class Placement(BaseModel):
     @property
     def is_current(self) -> bool:
         return self.discharged_on is None
+
+    @property
+    def person_id(self) -> int | None:
+        """The placed child: the case's survivor, or the person of the hand-off."""
+        if self.case_id:
+            return self.case.person_id
+        return self.handoff.person_id if self.handoff_id else None

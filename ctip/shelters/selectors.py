@@ -4,12 +4,16 @@ The capacity board counts placements per band and returns numbers only: no case,
 no placement ever leaves this module through it.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from ctip.access.policy import get_visible_or_404, visible_to
+from ctip.access.policy import get_visible_or_404, readable_fields, visible_to
+from ctip.audit.models import AuditAction
+from ctip.audit.services import audit_record
 from ctip.cases.models import Case, CaseStatus
+from ctip.operations.models import HandOff, HandOffStatus
 
 from .models import CapacityBand, Facility, Placement
 
@@ -37,7 +41,7 @@ def current_placements(*, user, facility: Facility) -> QuerySet[Placement]:
     return (
         visible_to(user, Placement)
         .filter(facility=facility, discharged_on__isnull=True)
-        .select_related("case", "case__person", "band")
+        .select_related("case", "case__person", "handoff", "band")
         .order_by("admitted_on")
     )
 
@@ -46,7 +50,7 @@ def past_placements(*, user, facility: Facility) -> QuerySet[Placement]:
     return (
         visible_to(user, Placement)
         .filter(facility=facility, discharged_on__isnull=False)
-        .select_related("case")
+        .select_related("case", "handoff")
         .order_by("-discharged_on")
     )
 
@@ -60,9 +64,16 @@ def placement_get_for_user(*, user, placement_uuid) -> Placement:
 
 
 def placements_for_case(*, user, case: Case) -> QuerySet[Placement]:
+    """The case's placements, with the one its survivor was admitted to on the hand-off the
+    case was opened from (before the case existed)."""
+    on_handoff = Q(
+        case__isnull=True,
+        handoff__person_id=case.person_id,
+        handoff__uuid__in=[case.source_reference] if _is_uuid(case.source_reference) else [],
+    )
     return (
         visible_to(user, Placement)
-        .filter(case=case)
+        .filter(Q(case=case) | on_handoff)
         .select_related("facility", "band")
         .order_by("-admitted_on")
     )
@@ -70,13 +81,81 @@ def placements_for_case(*, user, case: Case) -> QuerySet[Placement]:
 
 def admittable_cases(*, user) -> QuerySet[Case]:
     """Open cases the user sees (own, or referred and accepted) that are placed nowhere."""
+    current = Placement.objects.filter(discharged_on__isnull=True)
     return (
         visible_to(user, Case)
         .exclude(status=CaseStatus.CLOSED)
-        .exclude(pk__in=Placement.objects.filter(discharged_on__isnull=True).values("case_id"))
+        .exclude(pk__in=current.filter(case__isnull=False).values("case_id"))
+        .exclude(person_id__in=current.filter(handoff__isnull=False).values("handoff__person_id"))
         .select_related("person")
         .order_by("number")
     )
+
+
+def handoffs_to_admit(*, user) -> QuerySet[HandOff]:
+    """Children handed on to the user's organisation, waiting for a decision or accepted, who
+    hold no bed yet: oldest first. Each carries the hand-off's own summary (name, age, sex,
+    languages, urgent needs, the sender's note); the person's record stays closed until the
+    hand-off is accepted (access/rules/foundation.py)."""
+    if not user.organisation_id:
+        return HandOff.objects.none()
+    placed = Placement.objects.filter(handoff__isnull=False).values("handoff_id")
+    return (
+        visible_to(user, HandOff)
+        .filter(
+            to_organisation_id=user.organisation_id,
+            status__in=[HandOffStatus.PENDING, HandOffStatus.ACCEPTED],
+        )
+        .exclude(pk__in=placed)
+        # An accepted hand-off that led to a case is the case's business, not a bed to find.
+        .exclude(
+            status=HandOffStatus.ACCEPTED,
+            person_id__in=Case.objects.filter(organisation_id=user.organisation_id)
+            .exclude(status=CaseStatus.CLOSED)
+            .values("person_id"),
+        )
+        .select_related("from_organisation", "screening")
+        .order_by("created_at", "id")
+    )
+
+
+def handoff_to_admit_get(*, user, handoff_uuid) -> HandOff:
+    """One hand-off the user's organisation may admit (404 otherwise); reading its summary
+    is logged."""
+    handoff = get_visible_or_404(user, handoffs_to_admit(user=user), uuid=handoff_uuid)
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        target=handoff,
+        changes={"shown": sorted(set(readable_fields(user, HandOff)) & SUMMARY_FIELDS)},
+    )
+    return handoff
+
+
+SUMMARY_FIELDS = {"child_name", "urgent_needs", "note"}
+
+
+def shelter_handoffs_dashboard(*, user) -> dict:
+    """The home-page panel of a shelter: children handed on to it, waiting for a bed, with
+    their summary and the free places of its facilities. Shown only to an organisation that
+    runs an open facility; three queries."""
+    facilities = facilities_visible_to(user=user).filter(is_active=True)
+    if not facilities.exists():
+        return {"handoffs": [], "runs_facilities": False}
+    readable = set(readable_fields(user, HandOff))
+    return {
+        "handoffs": list(handoffs_to_admit(user=user)[:20]),
+        "runs_facilities": True,
+        "show_confidential": SUMMARY_FIELDS <= readable,
+    }
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.cases.models import Case, CaseStatus
 from ctip.core.services import lock_and_check_version
+from ctip.operations.models import HandOff, HandOffStatus
+from ctip.operations.services import handoff_decide
 
 from .models import (
     BandSex,
@@ -106,7 +109,10 @@ def facility_create(
 
 def band_for(facility: Facility, case: Case, on: date) -> CapacityBand:
     """The facility's band for the survivor's sex and age; ValidationError when none fits."""
-    person = case.person
+    return _band_for_person(facility, case.person, on)
+
+
+def _band_for_person(facility: Facility, person, on: date) -> CapacityBand:
     age = person.age_on(on)
     for band in facility.bands.all():
         if band.fits(person.sex, age):
@@ -123,15 +129,19 @@ def occupancy(band: CapacityBand) -> int:
 def _admit(
     *,
     actor: User,
-    case: Case,
+    case: Case | None,
     facility: Facility,
     admitted_on: date,
     override_reason: str,
     transferred_from: Placement | None = None,
+    handoff: HandOff | None = None,
 ) -> Placement:
     if not facility.is_active:
         raise ValidationError({"facility": _("This facility is closed.")})
-    band = CapacityBand.objects.select_for_update().get(pk=band_for(facility, case, admitted_on).pk)
+    person = case.person if case is not None else handoff.person
+    band = CapacityBand.objects.select_for_update().get(
+        pk=_band_for_person(facility, person, admitted_on).pk
+    )
     full = occupancy(band) >= band.places
     if full:
         if not override_reason.strip():
@@ -148,6 +158,7 @@ def _admit(
             raise ValidationError({"override_reason": _("Only a manager may admit past capacity.")})
     placement = Placement.objects.create(
         case=case,
+        handoff=handoff,
         facility=facility,
         band=band,
         admitted_on=admitted_on,
@@ -166,14 +177,15 @@ def _admit(
     return placement
 
 
-def _check_admission(actor: User, case: Case, facility: Facility, admitted_on: date) -> None:
+def _check_admission(actor: User, case: Case | None, facility: Facility, admitted_on: date) -> None:
     _require(actor, Perm.PLACEMENTS_MANAGE)
     _require_own_facility(actor, facility)
     # The facility's staff admit a child whose case they see: their own, or one referred to
-    # them and accepted.
-    if not visible_to(actor, Case).filter(pk=case.pk).exists():
+    # them and accepted. (A child admitted on a hand-off has no case yet: see
+    # placement_admit_from_handoff.)
+    if case is not None and not visible_to(actor, Case).filter(pk=case.pk).exists():
         raise PermissionDenied
-    if case.status == CaseStatus.CLOSED:
+    if case is not None and case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
     if admitted_on > _today():
         raise ValidationError({"admitted_on": _("An admission cannot be in the future.")})
@@ -194,7 +206,7 @@ def placement_admit(
     admitted_on = admitted_on or _today()
     _check_admission(actor, case, facility, admitted_on)
     Case.objects.select_for_update().filter(pk=case.pk).first()
-    if Placement.objects.filter(case=case, discharged_on__isnull=True).exists():
+    if _placed_now(case.person_id):
         raise ValidationError(
             _("This child is already placed in a facility. Transfer or discharge them first.")
         )
@@ -211,6 +223,72 @@ def placement_admit(
         target=placement,
         changes={
             "case": [None, case.number],
+            "facility": [None, str(facility.uuid)],
+            "admitted_on": [None, admitted_on],
+        },
+    )
+    return placement
+
+
+def _placed_now(person_id: int) -> bool:
+    """True when the person holds a bed now, on a case or on a hand-off."""
+    return (
+        Placement.objects.filter(discharged_on__isnull=True)
+        .filter(Q(case__person_id=person_id) | Q(handoff__person_id=person_id))
+        .exists()
+    )
+
+
+@transaction.atomic
+def placement_admit_from_handoff(
+    *,
+    actor: User,
+    handoff: HandOff,
+    facility: Facility,
+    admitted_on: date | None = None,
+    override_reason: str = "",
+    expected_version: int | None = None,
+) -> Placement:
+    """Admits a child whom the police handed on to the actor's organisation after a rescue,
+    before any case is open: a pending hand-off is accepted, dated the day of admission, and
+    the child takes a place in the band of their sex and age, under the same capacity rules
+    as any admission."""
+    admitted_on = admitted_on or _today()
+    _check_admission(actor, None, facility, admitted_on)
+    if handoff.to_organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    if admitted_on < timezone.localdate(handoff.created_at):
+        raise ValidationError(
+            {"admitted_on": _("An admission cannot be before the child was handed on.")}
+        )
+    if handoff.status == HandOffStatus.PENDING:
+        handoff = handoff_decide(
+            actor=actor,
+            handoff=handoff,
+            expected_version=expected_version,
+            accept=True,
+            decided_on=admitted_on,
+        )
+    elif handoff.status != HandOffStatus.ACCEPTED:
+        raise ValidationError(_("This hand-off was declined."))
+    if _placed_now(handoff.person_id):
+        raise ValidationError(
+            _("This child is already placed in a facility. Transfer or discharge them first.")
+        )
+    placement = _admit(
+        actor=actor,
+        case=None,
+        handoff=handoff,
+        facility=facility,
+        admitted_on=admitted_on,
+        override_reason=override_reason,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PLACEMENT_ADMITTED,
+        target=placement,
+        changes={
+            "handoff": [None, str(handoff.uuid)],
             "facility": [None, str(facility.uuid)],
             "admitted_on": [None, admitted_on],
         },
@@ -263,6 +341,48 @@ def placement_discharge(
 
 
 @transaction.atomic
+def placement_end_on_reintegration(*, actor: User, case: Case, ended_on: date) -> Placement | None:
+    """Ends the case's current placement because the child was reintegrated (issue 17).
+
+    Called by the reintegration service (ctip/returns), which has already checked that the
+    actor's organisation owns the case and may manage its returns: the owner decides the
+    reintegration, even when the facility belongs to another organisation. Returns the ended
+    placement, or None when the child was not placed. Refused when the date is before the
+    admission or in the future.
+    """
+    current = (
+        Placement.objects.select_for_update()
+        .filter(case=case, discharged_on__isnull=True)
+        .select_related("facility")
+        .first()
+    )
+    if current is None:
+        return None
+    if ended_on < current.admitted_on:
+        raise ValidationError(
+            {
+                "reintegrated_on": _(
+                    "The child was admitted to %(facility)s on %(day)s: the placement cannot end "
+                    "before it started."
+                )
+                % {"facility": current.facility.name, "day": current.admitted_on.isoformat()}
+            }
+        )
+    _end(current, ended_on, DischargeReason.REINTEGRATED, "")
+    audit_record(
+        actor=actor,
+        action=AuditAction.PLACEMENT_DISCHARGED,
+        target=current,
+        changes={
+            "discharged_on": [None, current.discharged_on],
+            "discharge_reason": [None, DischargeReason.REINTEGRATED],
+        },
+        organisation=case.organisation,
+    )
+    return current
+
+
+@transaction.atomic
 def placement_transfer(
     *,
     actor: User,
@@ -288,6 +408,7 @@ def placement_transfer(
     new = _admit(
         actor=actor,
         case=current.case,
+        handoff=current.handoff,
         facility=to_facility,
         admitted_on=transferred_on,
         override_reason=override_reason,

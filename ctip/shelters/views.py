@@ -5,21 +5,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ctip.access.decorators import permission_required
-from ctip.access.policy import can, visible_to
+from ctip.access.policy import can, readable_fields, visible_to
 from ctip.accounts.roles import Perm
 from ctip.core.forms import add_service_errors
+from ctip.core.idempotency import once_per_submission
+from ctip.operations.models import HandOff
 from ctip.people.models import Person
 from ctip.places.models import Province
 
 from . import services
-from .forms import AdmitForm, DischargeForm, FacilityForm, TransferForm
+from .forms import AdmitForm, AdmitHandOffForm, DischargeForm, FacilityForm, TransferForm
 from .models import BandSex
 from .selectors import (
     admittable_cases,
     capacity_board,
     current_placements,
     facilities_visible_to,
+    SUMMARY_FIELDS,
     facility_get_for_user,
+    handoff_to_admit_get,
     past_placements,
     placement_get_for_user,
 )
@@ -76,7 +80,7 @@ def facility_create_view(request: HttpRequest) -> HttpResponse:
 
 def _names(user, placements) -> dict:
     """Display names of the placed people the user may see; others show by case number."""
-    ids = {p.case.person_id for p in placements}
+    ids = {p.person_id for p in placements}
     return {p.pk: p.display_name for p in visible_to(user, Person).filter(pk__in=ids)}
 
 
@@ -85,7 +89,7 @@ def facility_detail(request: HttpRequest, facility_uuid) -> HttpResponse:
     facility = facility_get_for_user(user=request.user, facility_uuid=facility_uuid)
     current = list(current_placements(user=request.user, facility=facility))
     names = _names(request.user, current)
-    rows = [{"placement": p, "name": names.get(p.case.person_id)} for p in current]
+    rows = [{"placement": p, "name": names.get(p.person_id)} for p in current]
     bands = [
         {"band": b, "occupied": sum(1 for p in current if p.band_id == b.pk)}
         for b in facility.bands.all()
@@ -119,6 +123,42 @@ def admit_view(request: HttpRequest, facility_uuid) -> HttpResponse:
         request,
         "shelters/form.html",
         {"form": form, "title": _("Admit to %(f)s") % {"f": facility.name}},
+    )
+
+
+@permission_required(Perm.PLACEMENTS_MANAGE)
+@once_per_submission
+def handoff_admit_view(request: HttpRequest, handoff_uuid) -> HttpResponse:
+    """A child handed on by the police: their summary, and a bed in one of our facilities."""
+    handoff = handoff_to_admit_get(user=request.user, handoff_uuid=handoff_uuid)
+    facilities = facilities_visible_to(user=request.user).filter(is_active=True)
+    form = AdmitHandOffForm(
+        request.POST or None, facilities=facilities, initial={"version": handoff.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            placement = services.placement_admit_from_handoff(
+                actor=request.user,
+                handoff=handoff,
+                facility=data["facility"],
+                admitted_on=data["admitted_on"],
+                override_reason=data["override_reason"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The child was admitted."))
+            return redirect("shelters:detail", facility_uuid=placement.facility.uuid)
+    return render(
+        request,
+        "shelters/handoff_admit.html",
+        {
+            "handoff": handoff,
+            "form": form,
+            "show_confidential": SUMMARY_FIELDS <= set(readable_fields(request.user, HandOff)),
+        },
     )
 
 

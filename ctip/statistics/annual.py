@@ -164,6 +164,20 @@ TABLES = [
         "age_group",
         gettext_noop("Age when trafficked where recorded, else age on 31 December."),
     ),
+    (
+        gettext_noop("Victims referred to protection services, by province of origin and sex"),
+        "cases_opened",
+        "province",
+        "sex",
+        gettext_noop("Province of the survivor's home village."),
+    ),
+    (
+        gettext_noop("Investigations opened, by province"),
+        "investigations",
+        "province",
+        None,
+        "",
+    ),
 ]
 
 

@@ -35,7 +35,22 @@ ZONES = {
     "plateau_mountain": ["05", "10", "11", "13", "16", "19"],
 }
 ZONE_OF = {code: zone for zone, codes in ZONES.items() for code in codes}
+ZONE_NAMES = {
+    "phnom_penh": "Phnom Penh",
+    "plains": "Plains",
+    "tonle_sap": "Tonle Sap",
+    "coastal": "Coastal",
+    "plateau_mountain": "Plateau and mountains",
+}
 CHILD_AGE_BANDS = set(ind.CHILD_BANDS)
+
+
+def region_names() -> dict[str, str]:
+    """Names of the region values of a release: provinces (by NCDD code) and zones, in English
+    as data files are; a value without a name (SUPPRESSED, unknown) stays as it is."""
+    from ctip.places.models import Province
+
+    return dict(Province.objects.values_list("code", "name_en")) | ZONE_NAMES
 
 
 def release_k() -> int:
@@ -159,6 +174,9 @@ class Release:
     considered: int
     suppressed: int
     columns: list[str] = field(default_factory=list)
+    # Names of the region values (release_for fills them from the gazetteer); a value without
+    # a name is written as it is.
+    region_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def smallest_class(self) -> int:
@@ -175,11 +193,20 @@ class Release:
         return round(self.suppressed / self.considered, 3) if self.considered else 0.0
 
     def to_csv(self) -> str:
+        """The release as CSV; `region_name` spells out `region` (a province or zone), so a
+        reader needs no code list. It is a label of `region`, not another quasi-identifier."""
+        columns = list(self.columns)
+        if "region" in columns:
+            columns.insert(columns.index("region") + 1, "region_name")
+        names = self.region_labels
         out = io.StringIO()
-        writer = CsvDictWriter(out, fieldnames=self.columns, lineterminator="\n")
+        writer = CsvDictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in self.rows:
-            writer.writerow({c: row[c] for c in self.columns})
+            values = {c: row[c] for c in self.columns}
+            if "region" in values:
+                values["region_name"] = names.get(values["region"], values["region"])
+            writer.writerow(values)
         return out.getvalue()
 
 
@@ -259,4 +286,6 @@ def release_for(*, user, k: int | None = None) -> Release:
 
     if not can(user, Perm.STATISTICS_RELEASE):
         raise PermissionDenied
-    return anonymise(release_records(), k=k)
+    release = anonymise(release_records(), k=k)
+    release.region_labels = region_names()
+    return release

@@ -217,9 +217,10 @@ def annual_xlsx(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.STATISTICS_EXPORT)
 def annual_pdf(request: HttpRequest) -> HttpResponse:
-    """The annual report as a PDF, in English or Khmer (?lang=km)."""
+    """The annual report as a PDF, in the user's language, or in English or Khmer (?lang=)."""
     year = _year(request)
-    language = "km" if request.GET.get("lang") == "km" else "en"
+    asked = request.GET.get("lang") or translation.get_language() or "en"
+    language = "km" if asked == "km" else "en"
     with translation.override(language):
         report = annual_report(user=request.user, year=year)
         content = render_pdf("statistics/annual_pdf.html", {"report": report, "year": year})

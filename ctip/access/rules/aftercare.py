@@ -30,6 +30,44 @@ def _alerted(user) -> Q | None:
     return q
 
 
+# Issue 17: what a shared section opens of the case itself to a reader whose role does not
+# read cases (a legal officer holds no cases.view): these fields of cases.Case, each still
+# under its own sensitivity (cases.Case's rule), shown on the referral's page and nowhere else.
+SECTION_CASE_FIELDS: dict[str, tuple[str, ...]] = {
+    "legal": (
+        "trafficking_status",
+        "exploitation_types",
+        "sexual_exploitation_types",
+        "forced_labour_industry",
+        "means_of_control",
+        "recruitment_methods",
+        "recruiter_relation",
+        "age_when_trafficked",
+        "exploitation_started_on",
+        "exploitation_ended_on",
+        "destination_countries",
+    ),
+}
+
+
+def referral_opens_section(user, referral, section: str) -> bool:
+    """True when `referral` opens `section` of its case to the user now: the user holds
+    referrals.view, their organisation received the referral, it is ACCEPTED (read afresh) and
+    it shares that section. Anything else (pending, declined, withdrawn, completed, the
+    sender, a third organisation, an unknown section) is False."""
+    from ctip.access.policy import can
+
+    if section not in SECTION_CASE_FIELDS or not can(user, "referrals.view"):
+        return False
+    if not user.organisation_id or referral.to_organisation_id != user.organisation_id:
+        return False
+    return (
+        type(referral)
+        ._default_manager.filter(pk=referral.pk, status="accepted", **{f"share_{section}": True})
+        .exists()
+    )
+
+
 RULES: dict[str, Rule] = {
     "shelters.Facility": Rule(
         scopes=[
@@ -65,6 +103,7 @@ RULES: dict[str, Rule] = {
         fields=_BASE
         | {
             "case": N,
+            "handoff": N,
             "facility": N,
             "band": N,
             "admitted_on": N,
@@ -96,6 +135,7 @@ RULES: dict[str, Rule] = {
             "share_care_plan": N,
             "share_services": N,
             "share_notes": N,
+            "share_legal": N,
             "survivor_sex": N,
             "survivor_age": N,
             "status": N,

@@ -134,6 +134,9 @@ RULES: dict[str, Rule] = {
         scopes=[
             ("people.view", own_organisation("person__organisation")),
             ("people.view", handed_off_to_organisation("person__")),
+            # Issue 17: a link an organisation made to its own record of a family member
+            # (people.services.family_link_add), on a person another organisation owns.
+            ("people.view", own_organisation("relative__organisation")),
         ],
         fields=_BASE
         | {"person": N, "relative": N, "relationship": N, "is_guardian": N, "notes": C},

@@ -199,6 +199,11 @@ SCOPES: dict[str, Callable] = {
     "operation": lambda perms, *a: P.OPERATIONS_VIEW in perms and _same_org(perms, *a),
     "screening": lambda perms, *a: P.SCREENING_VIEW in perms and _same_org(perms, *a),
     "handoff": lambda perms, *a: P.HANDOFFS_VIEW in perms and _same_org(perms, *a),
+    # shelters/selectors.py handoffs_to_admit: only the receiving organisation (org C here).
+    "handoff_received": lambda perms, user, side, world: (
+        P.HANDOFFS_VIEW in perms
+        and world.records[side]["handoff"].to_organisation_id == user.organisation_id
+    ),
     "investigation": _investigation,
     "proceeding": _proceeding_child,
     "evidence": _evidence,
@@ -535,6 +540,9 @@ ROUTES: dict[str, Route] = {
         "that capacity.view opens for the board",
     ),
     "shelters:admit": R(form("create", P.PLACEMENTS_MANAGE), obj="facility", scope="org"),
+    "shelters:handoff_admit": R(
+        form("create", P.PLACEMENTS_MANAGE), obj="handoff", scope="handoff_received"
+    ),
     "shelters:discharge": R(
         form("change", P.PLACEMENTS_MANAGE), obj="placement", scope="placement"
     ),
@@ -568,7 +576,13 @@ ROUTES: dict[str, Route] = {
     "referrals:detail": R(get(P.REFERRALS_VIEW), obj="referral", scope="referral"),
     "referrals:accept": R(post("change", P.REFERRALS_RESPOND), obj="referral", scope="referral"),
     "referrals:decline": R(post("change", P.REFERRALS_RESPOND), obj="referral", scope="referral"),
-    "referrals:withdraw": R(post("change", P.REFERRALS_CREATE), obj="referral", scope="referral"),
+    # Issue 17: a page asking for the day and a confirmation; the sender's only.
+    "referrals:withdraw": R(form("change", P.REFERRALS_CREATE), obj="referral", scope="referral"),
+    # Issue 17: the receiving partner records a service it gave; the seeded referral's sender
+    # sees it but may not (403), nobody else sees it (404).
+    "referrals:service": R(
+        op("create", "get", gate=[P.SERVICES_CONFIRM]), obj="referral", scope="referral"
+    ),
     "referrals:complete": R(
         post("change", P.REFERRALS_CREATE, P.REFERRALS_RESPOND), obj="referral", scope="referral"
     ),

@@ -273,6 +273,40 @@ def test_taking_attendance_again_replaces_the_ticks(officer, club, session):
     }
 
 
+def test_a_member_leaves_on_a_date_and_keeps_their_attendance(officer, officer_b, club, session):
+    services.attendance_take(
+        actor=officer, session=session, present=club.members, expected_version=1
+    )
+    member = club.members[0]
+    with pytest.raises(PermissionDenied):
+        services.member_leave(actor=officer_b, member=member, left_on=past(0), expected_version=1)
+    with pytest.raises(ValidationError) as exc:
+        services.member_leave(actor=officer, member=member, left_on=None, expected_version=1)
+    assert "left_on" in exc.value.error_dict
+    with pytest.raises(ValidationError) as exc:
+        services.member_leave(actor=officer, member=member, left_on=past(-1), expected_version=1)
+    assert "future" in str(exc.value)
+    # The session of yesterday was attended: leaving the day before it contradicts it.
+    with pytest.raises(ValidationError) as exc:
+        services.member_leave(actor=officer, member=member, left_on=past(2), expected_version=1)
+    assert past(1).isoformat() in str(exc.value)
+    member.refresh_from_db()
+    assert member.is_active and member.left_on is None
+
+    left = services.member_leave(
+        actor=officer, member=member, left_on=past(0), reason="Moved away", expected_version=1
+    )
+    assert not left.is_active and left.left_on == past(0) and left.left_reason == "Moved away"
+    # Taking the attendance again, without them on the list, keeps the session they attended.
+    services.attendance_take(
+        actor=officer, session=session, present=club.members[1:2], expected_version=2
+    )
+    assert set(session.attendances.values_list("member_id", flat=True)) == {
+        member.pk,
+        club.members[1].pk,
+    }
+
+
 def test_two_phones_taking_the_same_attendance_do_not_merge_silently(officer, club, session):
     services.attendance_take(
         actor=officer, session=session, present=club.members[:1], expected_version=1

@@ -404,25 +404,79 @@ def test_a_member_who_left_is_off_the_list_but_still_counted_in_past_reach(
     )
     member = club.members[0]
     url = reverse("prevention:member_leave", args=[club.group.uuid, member.uuid])
-    assert_refused(url, [officer_b], method="post", data={"version": 1}, expect=404)
-    assert verified_client(officer).get(url).status_code == 405
-    response = verified_client(officer).post(url, {"version": 1})
+    left_on = past(0).isoformat()
+    assert_refused(
+        url, [officer_b], method="post", data={"version": 1, "left_on": left_on}, expect=404
+    )
+    assert_refused(url, [officer_b], expect=404)
+    # Opening the page only asks: nothing changes until the officer confirms with a date.
+    page = verified_client(officer).get(url)
+    assert page.status_code == 200
+    assert "1 session they attended stays in their history" in page.content.decode()
+    member.refresh_from_db()
+    assert member.is_active
+    # No date, no change: a clear message instead.
+    response = verified_client(officer).post(url, {"version": 1, "left_on": ""})
+    assert response.status_code == 200
+    assert "Give the date they left the group." in response.content.decode()
+    member.refresh_from_db()
+    assert member.is_active
+    response = verified_client(officer).post(
+        url, {"version": 1, "left_on": left_on, "reason": "Moved to Battambang"}
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert not member.is_active
+    assert member.left_on == past(0)
     assert member not in selectors.members_of(user=officer, group=club.group)
     assert selectors.reach(user=officer).total == len(club.members)
     event = AuditEvent.objects.get(action=AuditAction.DEACTIVATE, target_id=str(member.uuid))
-    assert event.changes == {"is_active": [True, False]}
+    assert event.changes == {
+        "is_active": [True, False],
+        "left_on": [None, left_on],
+        "left_reason": "changed",
+    }
+    assert "Moved to Battambang" not in str(event.changes)
+    # The group page keeps them, with their history, under former members.
+    group_page = verified_client(officer).get(reverse("prevention:group", args=[club.group.uuid]))
+    former = group_page.content.decode().split('id="former-members"')[1]
+    assert member.name in former and "Moved to Battambang" in former
     # A stale second click says so instead of acting.
     other = club.members[1]
-    services.member_leave(actor=officer, member=other, expected_version=1)
+    services.member_leave(actor=officer, member=other, left_on=past(0), expected_version=1)
     response = verified_client(officer).post(
         reverse("prevention:member_leave", args=[club.group.uuid, other.uuid]),
-        {"version": 1},
+        {"version": 1, "left_on": left_on},
         follow=True,
     )
+    assert "has already left the group" in response.content.decode()
+    third = club.members[2]
+    services.attendance_take(
+        actor=officer, session=session, present=club.members[2:], expected_version=2
+    )
+    response = verified_client(officer).post(
+        reverse("prevention:member_leave", args=[club.group.uuid, third.uuid]),
+        {"version": 0, "left_on": left_on},
+    )
     assert "Someone else changed this record" in response.content.decode()
+
+
+def test_a_session_not_yet_taken_shows_everyone_ticked_to_untick_the_absent(officer, club, session):
+    url = reverse("prevention:session", args=[session.uuid])
+    body = verified_client(officer).get(url).content.decode()
+    assert "untick who is absent" in body
+    assert body.count('name="present"') == len(club.members)
+    assert body.count(" checked>") == len(club.members)
+    # Two taps: two absent, the others saved present in one go.
+    present = [str(m.uuid) for m in club.members[2:]]
+    response = verified_client(officer).post(url, {"version": 1, "present": present})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.attendances.count() == len(club.members) - 2
+    # Once taken, the page shows what was saved, not everyone.
+    body = verified_client(officer).get(url).content.decode()
+    assert "untick who is absent" not in body
+    assert body.count(" checked>") == len(club.members) - 2
 
 
 def test_the_reach_page_filters_by_programme_and_period(officer, villages, club, session):

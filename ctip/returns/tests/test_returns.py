@@ -141,7 +141,7 @@ def test_reintegration_schedules_the_follow_up_visits(cast, plan):
         actor=cast.a[Role.CASE_WORKER], plan=plan, reintegrated_on=day
     )
     visits = list(plan.visits.all())
-    assert [v.months_after for v in visits] == [1, 3, 6, 12, 18, 24]
+    assert [v.months_after for v in visits] == [1, 3, 6, 12, 18, 24, 36]
     assert visits[0].due_on == services.add_months(day, 1)
     assert services.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     overdue = follow_up_dashboard(user=cast.a[Role.CASE_WORKER])["overdue_follow_ups"]
@@ -247,8 +247,11 @@ def test_the_follow_up_panel_takes_a_fixed_number_of_queries(cast, plan, django_
         actor=user, plan=plan, reintegrated_on=timezone.localdate() - timedelta(days=400)
     )
     follow_up_dashboard(user=user)
-    with django_assert_num_queries(2):
-        assert len(follow_up_dashboard(user=user)["overdue_follow_ups"]) == 4
+    with django_assert_num_queries(3):
+        panel = follow_up_dashboard(user=user)
+    assert len(panel["overdue_follow_ups"]) == 4
+    # 400 days after: the 12-month visit is overdue, the 18-month one is not yet due.
+    assert [v.months_after for v in panel["overdue_follow_ups"]] == [1, 3, 6, 12]
 
 
 # --- re-trafficking -----------------------------------------------------------------------------

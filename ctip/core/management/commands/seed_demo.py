@@ -44,6 +44,7 @@ DOMAIN_STEPS = [
     "ctip.matching.demo",
     "ctip.exchange.demo",  # reference data (CTDC) for the comparison page
     "ctip.interop.demo",
+    "ctip.core.demo_queues",  # issue 17: work for the home-page queues (keep last)
 ]
 
 
