@@ -147,32 +147,37 @@ def report_possible_repeats(*, user, report: Report) -> list[Report]:
     )
 
 
-def organisations_able_to(*, user, permission: str) -> QuerySet[Organisation]:
-    """Active organisations, other than the user's, with an active member whose role grants
-    `permission`: the ones that can take the work. The system administrators' organisation
-    holds no such role, so it is never offered."""
+def organisations_able_to(
+    *, user, permission: str, include_own: bool = False
+) -> QuerySet[Organisation]:
+    """Active organisations (other than the user's, unless `include_own`) with an active
+    member whose role grants `permission`: the ones that can take the work. The system
+    administrators' organisation holds no such role, so it is never offered."""
     roles = [role for role, spec in ROLES.items() if permission in spec.permissions]
     able = UserRole.objects.filter(role__in=roles, user__is_active=True).values(
         "user__organisation_id"
     )
-    return (
-        visible_to(user, Organisation)
-        .filter(is_active=True, pk__in=able)
-        .exclude(pk=user.organisation_id)
-        .order_by("name")
+    organisations = visible_to(user, Organisation).filter(is_active=True, pk__in=able)
+    if not include_own:
+        organisations = organisations.exclude(pk=user.organisation_id)
+    return organisations.order_by("name")
+
+
+def dispatch_targets(*, user, include_own: bool = False) -> QuerySet[Organisation]:
+    """Organisations a report may be dispatched to: those that respond to reports (police,
+    social affairs), never the system administrators'. The list leaves out the user's own
+    organisation; the service, checking a choice, passes `include_own`."""
+    return organisations_able_to(
+        user=user, permission=Perm.REPORTS_RESPOND, include_own=include_own
     )
 
 
-def dispatch_targets(*, user) -> QuerySet[Organisation]:
-    """Organisations a report may be dispatched to: those that respond to reports (police,
-    social affairs), never the user's own nor the system administrators'."""
-    return organisations_able_to(user=user, permission=Perm.REPORTS_RESPOND)
-
-
-def handoff_targets(*, user) -> QuerySet[Organisation]:
+def handoff_targets(*, user, include_own: bool = False) -> QuerySet[Organisation]:
     """Organisations a screened victim may be handed on to: those that decide hand-offs (social
     affairs, shelters)."""
-    return organisations_able_to(user=user, permission=Perm.HANDOFFS_DECIDE)
+    return organisations_able_to(
+        user=user, permission=Perm.HANDOFFS_DECIDE, include_own=include_own
+    )
 
 
 # --- the public side: a tip's sender sees its status and nothing else -----------------------

@@ -22,8 +22,8 @@ from ctip.audit.services import audit_record
 from ctip.core.services import lock_and_check_version
 
 from . import triage
-from .selectors import dispatch_targets
 from .models import OPEN_STATUSES, Outcome, Report, Source, Status, TipAddition, Urgency
+from .selectors import dispatch_targets
 
 REPORT_FIELDS = (
     "caller_anonymous",
@@ -377,7 +377,7 @@ def report_dispatch(
         raise ValidationError(_("Only a new or triaged report can be dispatched."))
     if organisation is None or not organisation.is_active:
         raise ValidationError({"organisation": _("Choose an active organisation.")})
-    if not dispatch_targets(user=actor).filter(pk=organisation.pk).exists():
+    if not dispatch_targets(user=actor, include_own=True).filter(pk=organisation.pk).exists():
         raise ValidationError(
             {"organisation": _("This organisation cannot act on reports. Choose another.")}
         )
@@ -476,9 +476,7 @@ def report_close(
     if closed_on > today:
         raise ValidationError({"closed_on": _("A report cannot be closed in the future.")})
     if closed_on < timezone.localdate(report.received_at):
-        raise ValidationError(
-            {"closed_on": _("A report cannot be closed before it was received.")}
-        )
+        raise ValidationError({"closed_on": _("A report cannot be closed before it was received.")})
     old_status = report.status
     report.status = Status.CLOSED
     report.outcome = outcome

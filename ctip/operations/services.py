@@ -444,7 +444,7 @@ def screening_hand_off(
         raise ValidationError(_("Only an identified or possible victim can be handed on."))
     if to_organisation is None or not to_organisation.is_active:
         raise ValidationError({"to_organisation": _("Choose an active organisation.")})
-    if not handoff_targets(user=actor).filter(pk=to_organisation.pk).exists():
+    if not handoff_targets(user=actor, include_own=True).filter(pk=to_organisation.pk).exists():
         raise ValidationError(
             {"to_organisation": _("This organisation does not take hand-offs of victims.")}
         )

@@ -77,6 +77,8 @@ def person_detail(request: HttpRequest, person_uuid) -> HttpResponse:
         "family": visible_to(request.user, FamilyLink)
         .filter(person=person, relative__in=visible_to(request.user, Person))
         .select_related("relative"),
+        # The link's notes say, among other things, whose record a local copy came from.
+        "family_notes": "notes" in readable_fields(request.user, FamilyLink, ["notes"]),
         "documents": documents_for_person(user=request.user, person=person),
         "document_fields": set(readable_fields(request.user, IdentityDocument)),
         # The photo is restricted: only readers the policy allows see it (each load audited).

@@ -284,20 +284,16 @@ class VillageField(forms.Field):
         for level in LEVELS[:3]:
             if str(value.get(level) or "").strip() and not chosen[level]:
                 raise forms.ValidationError(self.error_messages["bad_place"], code="bad_place")
-        if chosen["district"] and chosen["province"]:
-            if not District.objects.filter(
-                code=chosen["district"], province_id=chosen["province"]
-            ).exists():
-                raise forms.ValidationError(
-                    mismatch_message("district", "province"), code="mismatch"
-                )
-        if chosen["commune"] and chosen["district"]:
-            if not Commune.objects.filter(
-                code=chosen["commune"], district_id=chosen["district"]
-            ).exists():
-                raise forms.ValidationError(
-                    mismatch_message("commune", "district"), code="mismatch"
-                )
+        pairs = (
+            ("district", "province", District, "province_id"),
+            ("commune", "district", Commune, "district_id"),
+        )
+        for child, parent, model, parent_field in pairs:
+            if not (chosen[child] and chosen[parent]):
+                continue
+            places = model.objects.filter(code=chosen[child], **{parent_field: chosen[parent]})
+            if not places.exists():
+                raise forms.ValidationError(mismatch_message(child, parent), code="mismatch")
         actual = {
             "commune": village.commune_id,
             "district": village.commune.district_id,

@@ -163,9 +163,7 @@ def place_options(request: HttpRequest, level: str) -> HttpResponse:
             else communes_visible_to(user=request.user).none()
         )
         with_parent = False
-    return render(
-        request, "places/_options.html", {"places": places, "with_parent": with_parent}
-    )
+    return render(request, "places/_options.html", {"places": places, "with_parent": with_parent})
 
 
 @require_GET

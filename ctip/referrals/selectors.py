@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ctip.access.policy import get_visible_or_404, readable_fields, visible_to
+from ctip.access.policy import get_visible_or_404, readable_fields, sensitive_fields, visible_to
+from ctip.audit.models import AuditAction
+from ctip.audit.services import audit_record
 from ctip.cases.models import Case, CaseNote, TraffickingEvent
 from ctip.people.models import Person
 
@@ -144,6 +146,10 @@ def shared_view(*, user, referral: Referral) -> SharedView:
         # A role that reads no case (a legal officer) sees the legal section, nothing else.
         view = SharedView(referral=referral, case=Case.objects.get(pk=referral.case_id))
         _legal_section(user, view, SECTION_CASE_FIELDS[Section.LEGAL])
+        person = visible_to(user, Person).filter(pk=view.case.person_id).first()
+        if person is not None and referral.share_identity:
+            view.person = person
+            view.identity_rows = _rows(user, Person, person, IDENTITY_FIELDS)
         return view
     view = SharedView(referral=referral, case=case)
     if case is None:
@@ -201,6 +207,14 @@ def _legal_section(user, view: SharedView, fields) -> None:
 
     case, referral = view.case, view.referral
     view.legal_rows = _case_rows(user, case, fields)
+    shown = sorted({row["name"] for row in view.legal_rows} & sensitive_fields(Case))
+    if shown:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            target=case,
+            changes={"shown": shown, "referral": str(referral.uuid), "section": Section.LEGAL},
+        )
     services = (
         visible_to(user, ServiceDelivery)
         .filter(case=case, service__category="legal")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ctip.access.decorators import permission_required
 from ctip.access.policy import can, can_change
+from ctip.accounts.models import Organisation
 from ctip.accounts.roles import Perm
 from ctip.cases.selectors import case_get_for_user
 from ctip.core.forms import add_service_errors
@@ -59,7 +60,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @once_per_submission
 def referral_create_view(request: HttpRequest, case_uuid) -> HttpResponse:
     case = case_get_for_user(user=request.user, case_uuid=case_uuid)
-    form = ReferralForm(request.POST or None, user=request.user)
+    # Started from a consent to share (the case page's "Refer to …"): that partner prefilled.
+    initial = {}
+    partner = Organisation.objects.filter(code=request.GET.get("to", "")[:40]).first()
+    if partner is not None and partner.pk != request.user.organisation_id:
+        initial["to_organisation"] = partner.pk
+    form = ReferralForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

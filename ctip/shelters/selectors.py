@@ -146,7 +146,7 @@ def shelter_handoffs_dashboard(*, user) -> dict:
     return {
         "handoffs": list(handoffs_to_admit(user=user)[:20]),
         "runs_facilities": True,
-        "show_confidential": SUMMARY_FIELDS <= readable,
+        "show_confidential": readable >= SUMMARY_FIELDS,
     }
 
 

@@ -17,11 +17,11 @@ from . import services
 from .forms import AdmitForm, AdmitHandOffForm, DischargeForm, FacilityForm, TransferForm
 from .models import BandSex
 from .selectors import (
+    SUMMARY_FIELDS,
     admittable_cases,
     capacity_board,
     current_placements,
     facilities_visible_to,
-    SUMMARY_FIELDS,
     facility_get_for_user,
     handoff_to_admit_get,
     past_placements,
@@ -157,7 +157,7 @@ def handoff_admit_view(request: HttpRequest, handoff_uuid) -> HttpResponse:
         {
             "handoff": handoff,
             "form": form,
-            "show_confidential": SUMMARY_FIELDS <= set(readable_fields(request.user, HandOff)),
+            "show_confidential": set(readable_fields(request.user, HandOff)) >= SUMMARY_FIELDS,
         },
     )
 

@@ -185,12 +185,15 @@ def test_story_5_legal_officer_sees_exactly_the_legal_section_and_works_on_it(pa
     page.fill("textarea[name=text]", f"Home visit {tag}: the mother is supportive.")
     page.click(SUBMIT)
 
-    # The referral starts from the case, prefilled with it; only the legal section shared.
+    # The referral starts from the case's consent to share: prefilled with the case and the
+    # partner; only the legal section shared.
     page.goto(case_url)
     number = page.locator("h1").inner_text().split()[0]
-    page.click("#refer-link")
+    page.click("#consent a.refer-partner:has-text('Two Rivers Legal Aid')")
     expect(page.locator("h1")).to_contain_text(number)
-    page.select_option("select[name=to_organisation]", label="Two Rivers Legal Aid")
+    expect(page.locator("select[name=to_organisation] option:checked")).to_have_text(
+        "Two Rivers Legal Aid"
+    )
     page.select_option("select[name=service]", "legal")
     page.uncheck("input[name=sections][value=identity]")
     page.check("input[name=sections][value=legal]")

@@ -28,7 +28,9 @@ ROLES = [
     "admin",
 ]
 # Files, not pages: nothing to lay out.
-DOWNLOAD = re.compile(r"\.(csv|pdf|xlsx|zip|json)$|/(download|export|pdf|csv|xlsx)/")
+DOWNLOAD = re.compile(
+    r"\.(csv|pdf|xlsx|zip|json)(\?|$)|/(download|export|pdf|csv|xlsx)/|[?&]format="
+)
 
 # The elements that stick out past the right edge, to say which one breaks the page.
 OVERFLOW_JS = """(width) => {
@@ -92,6 +94,16 @@ def open_menu(page) -> list[str]:
     return [href for href in hrefs if href and href.startswith("/")]
 
 
+def first_action_link(page) -> str | None:
+    """The page's first button-styled link (e.g. "Record a person"): usually a form."""
+    links = page.locator("main a.button[href^='/']")
+    for i in range(min(links.count(), 3)):
+        href = links.nth(i).get_attribute("href") or ""
+        if not DOWNLOAD.search(href):
+            return href
+    return None
+
+
 def first_record_link(page) -> str | None:
     """The first link to a record in the page's main table, if it has one."""
     links = page.locator("main table tbody a[href^='/']")
@@ -121,11 +133,15 @@ def test_every_page_of_the_menu_fits_a_phone(phone, login):
 
     visited = set()
     for href in hrefs:
-        for path in (href, "detail"):
+        menu_page_links = []
+        for path in (href, "detail", "action"):
             if path == "detail":
-                path = first_record_link(page)
-                if path is None:
-                    continue
+                menu_page_links = [first_record_link(page), first_action_link(page)]
+                path = menu_page_links[0]
+            elif path == "action":
+                path = menu_page_links[1]
+            if path is None:
+                continue
             if path in visited:
                 continue
             visited.add(path)
@@ -150,6 +166,34 @@ def test_the_public_tip_form_fits_a_phone(phone):
     page.click("main button[type=submit]")  # empty: the errors must fit too
     assert overflow(page) is None, overflow(page)
     shoot(page, "public-tip")
+
+    # The check itself sees a page that scrolls sideways.
+    page.evaluate(
+        "() => { const wide = document.createElement('div');"
+        " wide.style.width = '600px'; wide.textContent = 'wide';"
+        " document.querySelector('main').appendChild(wide); }"
+    )
+    assert "scrollWidth" in (overflow(page) or "")
+
+
+def test_the_hotline_console_lists_only_the_districts_of_the_province(phone):
+    page = phone
+    sign_in(page, "hotline")
+    page.goto("/intake/new/")
+    assert overflow(page) is None, overflow(page)
+    district = page.locator("select[name=district]")
+    expect(district.locator("option[value='0102']")).to_have_count(1)  # all, before a province
+    page.select_option("select[name=province]", "12")  # Phnom Penh
+    expect(district.locator("option[value='0102']")).to_have_count(0)
+    expect(district.locator("option[value='1201']")).to_have_count(1)
+    narrative = f"Phone console {uuid.uuid4().hex[:6]}: children seen at a karaoke bar."
+    page.fill("textarea[name=narrative]", narrative)
+    page.select_option("select[name=district]", "1201")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert re.search(r"/intake/[0-9a-f-]{36}/$", page.url), page.url
+    expect(page.locator("main")).to_contain_text("Chamkar Mon")
+    assert overflow(page) is None, overflow(page)
 
 
 def test_a_caseworker_picks_a_home_village_by_name_on_a_phone(phone):

@@ -74,12 +74,15 @@ from datetime import timedelta
 from django.utils import timezone
 from ctip.accounts.models import User
 from ctip.cases.models import Case
-from ctip.shelters.models import Facility
+from ctip.shelters.models import CapacityBand, Facility
 from ctip.shelters.services import facility_create, placement_admit
 cw = User.objects.get(email__startswith='caseworker@')
 sup = User.objects.get(email__startswith='supervisor@')
 case = Case.objects.get(uuid='{case}')
-facility = Facility.objects.filter(organisation=cw.organisation, is_active=True).first()
+# Set-up only: a small home of the case's own organisation (no demo login may create one).
+facility = Facility.objects.create(organisation=cw.organisation, name='Home {tag}',
+    type='aftercare_home')
+CapacityBand.objects.create(facility=facility, sex='f', age_min=8, age_max=24, places=2)
 placement_admit(actor=sup, case=case, facility=facility,
     admitted_on=timezone.localdate() - timedelta(days=90), override_reason='Journey test')
 print('FACILITY=' + str(facility.uuid))
@@ -184,7 +187,8 @@ def test_story_6_a_proceeding_from_arrest_to_verdict_shows_on_the_childs_case(pa
     page.fill("input[name=decided_on]", days(0))
     page.check("input[name=confirm]")
     submit(page)
-    expect(page.locator("main")).to_contain_text("The verdict was recorded.")
+    expect(page.locator("body")).to_contain_text("The verdict was recorded.")
+    expect(page.locator("main")).to_contain_text("Convicted (" + days(0) + ") · 84 months")
 
     switch(page, "caseworker")
     page.goto(case_url)
@@ -243,7 +247,7 @@ def test_story_7_a_child_returned_from_thailand(page, live_ctip):
 def test_story_8_reintegration_ends_the_placement_and_follow_ups_are_due(page, live_ctip):
     survivor, tag = new_survivor(live_ctip)
     case, number = survivor["CASE"], survivor["NUMBER"]
-    facility = shell(live_ctip, PLACED, case=case)["FACILITY"]
+    facility = shell(live_ctip, PLACED, case=case, tag=tag)["FACILITY"]
     sign_in(page, "caseworker")
     page.goto(f"/returns/case/{case}/")
     expect(page.locator("#placements")).to_contain_text("placed now")
@@ -262,6 +266,7 @@ def test_story_8_reintegration_ends_the_placement_and_follow_ups_are_due(page, l
     expect(page.locator("main")).to_contain_text("cannot end before it started")
     # Without confirmation: refused.
     page.fill("input[name=reintegrated_on]", days(-25))
+    page.uncheck("input[name=confirm]")
     submit(page)
     expect(page.locator("main")).to_contain_text("Confirm the reintegration decision.")
     page.check("input[name=confirm]")

@@ -4,35 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0001_initial'),
+        ("operations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='handoff',
-            name='child_age',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='age'),
+            model_name="handoff",
+            name="child_age",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="age"),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='child_languages',
-            field=models.CharField(blank=True, max_length=200, verbose_name='languages'),
+            model_name="handoff",
+            name="child_languages",
+            field=models.CharField(blank=True, max_length=200, verbose_name="languages"),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='child_name',
-            field=models.CharField(blank=True, max_length=300, verbose_name='name'),
+            model_name="handoff",
+            name="child_name",
+            field=models.CharField(blank=True, max_length=300, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='child_sex',
-            field=models.CharField(blank=True, choices=[('f', 'Female'), ('m', 'Male'), ('x', 'Other'), ('u', 'Unknown')], max_length=1, verbose_name='sex'),
+            model_name="handoff",
+            name="child_sex",
+            field=models.CharField(
+                blank=True,
+                choices=[("f", "Female"), ("m", "Male"), ("x", "Other"), ("u", "Unknown")],
+                max_length=1,
+                verbose_name="sex",
+            ),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='urgent_needs',
-            field=models.TextField(blank=True, max_length=1000, verbose_name='urgent needs'),
+            model_name="handoff",
+            name="urgent_needs",
+            field=models.TextField(blank=True, max_length=1000, verbose_name="urgent needs"),
         ),
     ]

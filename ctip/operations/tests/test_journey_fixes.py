@@ -183,9 +183,7 @@ def test_a_hand_off_carries_the_childs_summary_and_urgent_needs(cast, found, ins
     assert handoff.urgent_needs == "Medical check today"
 
 
-def test_a_hand_off_goes_only_to_an_organisation_that_decides_hand_offs(
-    cast, found, instrument
-):
+def test_a_hand_off_goes_only_to_an_organisation_that_decides_hand_offs(cast, found, instrument):
     legal = make_organisation("legal", name="Legal only")
     make_user(legal, Role.LEGAL_OFFICER)
     with pytest.raises(ValidationError) as exc:
@@ -210,7 +208,9 @@ def test_declining_a_hand_off_asks_for_a_reason_a_date_and_a_confirmation():
 
 def test_a_decline_dated_in_the_future_is_refused_and_changes_nothing(cast, found, instrument):
     handoff = services.screening_hand_off(
-        actor=cast.a[Role.INVESTIGATOR], screening=_screened(cast, found), to_organisation=cast.org_b
+        actor=cast.a[Role.INVESTIGATOR],
+        screening=_screened(cast, found),
+        to_organisation=cast.org_b,
     )
     with pytest.raises(ValidationError) as exc:
         services.handoff_decide(
@@ -228,7 +228,9 @@ def test_a_decline_dated_in_the_future_is_refused_and_changes_nothing(cast, foun
 
 def test_the_decline_view_without_confirmation_changes_nothing(cast, found, instrument):
     handoff = services.screening_hand_off(
-        actor=cast.a[Role.INVESTIGATOR], screening=_screened(cast, found), to_organisation=cast.org_b
+        actor=cast.a[Role.INVESTIGATOR],
+        screening=_screened(cast, found),
+        to_organisation=cast.org_b,
     )
     client = verified_client(cast.b[Role.SHELTER_MANAGER])
     url = reverse("operations:handoff_decide", args=[handoff.uuid])

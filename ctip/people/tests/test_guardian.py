@@ -186,6 +186,9 @@ def test_the_family_page_links_across_organisations_without_a_403(cast, shared_m
     assert response.status_code == 302
     link = FamilyLink.objects.get(person=child_in_b)
     assert link.relative.organisation_id == cast.org_b.pk and link.is_guardian
+    detail = client.get(reverse("people:detail", args=[child_in_b.uuid])).content.decode()
+    assert "Recorded from Organisation A" in detail
+    assert "never call after dark" not in detail
     # Nothing chosen and no name: a clear message, nothing written.
     response = client.post(url, {"relationship": "father"})
     assert response.status_code == 200

@@ -73,6 +73,20 @@ def _enrol_others(live_ctip, group_uuid: str, prefix: str, count: int) -> None:
     live_ctip.manage("shell", "-c", code)
 
 
+def _pick_ou_thum(page) -> None:
+    """Picks the village Ou Thum (Banteay Meanchey) by name in the form's village picker."""
+    page.select_option("select[name=village_province]", "01")
+    page.select_option("select[name=village_district]", "0102")
+    page.select_option("select[name=village_commune]", "010201")
+    choices = page.locator("#id_village_choices [data-village-pick]")
+    expect(choices.first).to_be_visible()
+    page.fill("input[name=village_q]", "Ou Th")
+    expect(choices).to_have_count(1)
+    expect(choices.first).to_have_text("Ou Thum")
+    choices.first.click()
+    expect(page.locator("input[name=village]")).to_have_value("01020101")
+
+
 def test_a_prevention_officer_assesses_enrols_takes_attendance_and_records_a_leaver(
     phone, browser, live_ctip
 ):
@@ -85,12 +99,7 @@ def test_a_prevention_officer_assesses_enrols_takes_attendance_and_records_a_lea
     assert_no_horizontal_scroll(page)
     page.check("input[name=subject][value=household]")
     page.fill("input[name=subject_name]", f"Household of Chea {tag}")
-    page.select_option("select[name=village_province]", "01")
-    page.select_option("select[name=village_district]", "0102")
-    page.select_option("select[name=village_commune]", "010201")
-    page.fill("input[name=village_q]", "Ou Th")
-    page.locator("#id_village_choices [data-village-pick]").first.click()
-    expect(page.locator("input[name=village]")).to_have_value("01020101")
+    _pick_ou_thum(page)
     page.locator("input[name=indicators]").nth(0).check()
     page.locator("input[name=indicators]").nth(1).check()
     page.click("main form button[type=submit]")
@@ -111,7 +120,7 @@ def test_a_prevention_officer_assesses_enrols_takes_attendance_and_records_a_lea
     programme_url = page.url
     page.goto(programme_url + "groups/new/")
     page.fill("input[name=name]", f"Lotus club {tag}")
-    page.fill("input[name=village]", "01020101")
+    _pick_ou_thum(page)
     page.click("main form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("The group was created.")
     group_url = page.url

@@ -80,6 +80,12 @@ def test_after_accepting_the_legal_officer_sees_exactly_the_legal_section(
     assert view.services is None and view.notes is None
     assert not visible_to(officer, Case).filter(pk=case.pk).exists()
     assert not visible_to(officer, Person).filter(pk=case.person_id).exists()
+    # Showing the confidential facts (the recruiter's relation) is audited.
+    read = AuditEvent.objects.filter(
+        action=AuditAction.READ, actor=officer, target_id=str(case.uuid)
+    ).last()
+    assert read is not None and read.changes["section"] == "legal"
+    assert "recruiter_relation" in read.changes["shown"]
 
 
 def test_the_legal_page_shows_the_legal_section_and_not_the_child(cast, case, legal_referral):
@@ -228,3 +234,32 @@ def test_the_withdraw_page_asks_for_a_confirmation(cast, legal_referral):
     assert response.status_code == 302
     legal_referral.refresh_from_db()
     assert legal_referral.status == ReferralStatus.WITHDRAWN
+
+
+def test_identity_shared_with_the_legal_section_shows_the_child_to_the_legal_officer(
+    cast, case, consent_to_b
+):
+    referral = services.referral_create(
+        actor=cast.a[Role.CASE_WORKER],
+        case=case,
+        to_organisation=cast.org_b,
+        kind="service",
+        reason="Represent her at the hearing.",
+        urgency="routine",
+        sections=[Section.IDENTITY, Section.LEGAL],
+    )
+    view = shared_view(user=cast.b[Role.LEGAL_OFFICER], referral=_accept(cast, referral))
+    assert view.person == case.person and view.legal_rows is not None
+    assert view.assessments is None and view.notes is None
+
+
+def test_a_referral_started_from_a_consent_is_prefilled_with_the_partner(cast, case, consent_to_b):
+    client = verified_client(cast.a[Role.CASE_WORKER])
+    detail = client.get(reverse("cases:detail", args=[case.uuid])).content.decode()
+    url = reverse("referrals:create", args=[case.uuid]) + f"?to={cast.org_b.code}"
+    assert url in detail
+    form = client.get(url).context["form"]
+    assert form.initial["to_organisation"] == cast.org_b.pk
+    # Never the user's own organisation, and an unknown code prefills nothing.
+    own = reverse("referrals:create", args=[case.uuid]) + f"?to={cast.org_a.code}"
+    assert "to_organisation" not in client.get(own).context["form"].initial

@@ -6,31 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_closure_category'),
-        ('operations', '0002_handoff_child_age_handoff_child_languages_and_more'),
-        ('shelters', '0001_initial'),
+        ("cases", "0003_closure_category"),
+        ("operations", "0002_handoff_child_age_handoff_child_languages_and_more"),
+        ("shelters", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='placement',
-            name='handoff',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='operations.handoff', verbose_name='admitted on the hand-off'),
+            model_name="placement",
+            name="handoff",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placements",
+                to="operations.handoff",
+                verbose_name="admitted on the hand-off",
+            ),
         ),
         migrations.AlterField(
-            model_name='placement',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='cases.case', verbose_name='case'),
+            model_name="placement",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placements",
+                to="cases.case",
+                verbose_name="case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('discharged_on__isnull', True)), fields=('handoff',), name='placement_one_current_handoff'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("discharged_on__isnull", True)),
+                fields=("handoff",),
+                name="placement_one_current_handoff",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('case__isnull', False), ('handoff__isnull', False), _connector='OR'), name='placement_case_or_handoff'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("case__isnull", False), ("handoff__isnull", False), _connector="OR"
+                ),
+                name="placement_case_or_handoff",
+            ),
         ),
     ]

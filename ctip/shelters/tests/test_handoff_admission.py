@@ -180,9 +180,7 @@ def test_the_case_opened_later_shows_the_placement(cast, home, handoff):
     ]
 
 
-def test_a_discharge_asks_for_confirmation_and_cannot_end_before_the_admission(
-    cast, home, handoff
-):
+def test_a_discharge_asks_for_confirmation_and_cannot_end_before_the_admission(cast, home, handoff):
     manager = cast.b[Role.SHELTER_MANAGER]
     placement = services.placement_admit_from_handoff(actor=manager, handoff=handoff, facility=home)
     with pytest.raises(ValidationError) as exc:
@@ -192,9 +190,7 @@ def test_a_discharge_asks_for_confirmation_and_cannot_end_before_the_admission(
             reason="reintegrated",
             discharged_on=placement.admitted_on - timedelta(days=1),
         )
-    assert exc.value.message_dict["discharged_on"] == [
-        "The discharge cannot be before admission."
-    ]
+    assert exc.value.message_dict["discharged_on"] == ["The discharge cannot be before admission."]
     client = verified_client(manager)
     url = reverse("shelters:discharge", args=[placement.uuid])
     data = {
