@@ -17,6 +17,18 @@ def _audit_checkpoints_apart(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the default language: LocaleMiddleware (and the public
+    pages' ?lang=) activate a language for the thread and never deactivate it, so a request in
+    Khmer would otherwise turn the messages of the next test in the same worker into Khmer."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """The suite is offline: any attempt to reach beyond loopback fails loudly."""
     import socket

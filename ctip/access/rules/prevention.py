@@ -105,6 +105,9 @@ RULES: dict[str, Rule] = {
             "village": N,
             "walk_in": N,
             "is_active": N,
+            "left_on": N,
+            # Why a child left a club can say a lot about their family: confidential.
+            "left_reason": C,
         },
         change_permissions=(_MANAGE,),
     ),

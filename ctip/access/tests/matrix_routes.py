@@ -345,6 +345,8 @@ ROUTES: dict[str, Route] = {
     "places:district": R(get(P.REFERENCE_VIEW), kwargs={"code": "1201"}),
     "places:commune": R(get(P.REFERENCE_VIEW), kwargs={"code": "120101"}),
     "places:village_search": R(lst(P.REFERENCE_VIEW)),
+    "places:options": R(lst(P.REFERENCE_VIEW), kwargs={"level": "district"}, query="province=12"),
+    "places:village_choices": R(lst(P.REFERENCE_VIEW), query="commune=120101"),
     "places:countries": R(lst(P.REFERENCE_VIEW)),
     # People.
     "api-people": R(lst(V), post("create", P.PEOPLE_CREATE)),
@@ -596,7 +598,7 @@ ROUTES: dict[str, Route] = {
     "returns:edit": R(form("change", P.RETURNS_MANAGE), obj="return", scope="returns"),
     "returns:plan": R(get(P.RETURNS_VIEW), obj="reintegration", scope="returns"),
     "returns:plan_complete": R(
-        post("change", P.RETURNS_MANAGE), obj="reintegration", scope="returns"
+        form("change", P.RETURNS_MANAGE), obj="reintegration", scope="returns"
     ),
     "returns:visit": R(form("change", P.RETURNS_MANAGE), obj="visit", scope="returns"),
     # --- matching, networks, statistics, exchange --------------------------------------------

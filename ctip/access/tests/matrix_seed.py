@@ -332,7 +332,10 @@ def _seed_side(world: World, side: str, today: date, reference, instrument) -> d
         bands=[("f", 8, 24, 5)],
     )
     r["facility"] = facility
-    r["placement"] = shelters.placement_admit(actor=manager, case=case, facility=facility)
+    # Admitted before the reintegration below, which ends the placement.
+    r["placement"] = shelters.placement_admit(
+        actor=manager, case=case, facility=facility, admitted_on=today - timedelta(days=320)
+    )
     r["referral"] = referrals.referral_create(
         actor=cw,
         case=case,

@@ -72,6 +72,9 @@ class _TriggersLifted:
     def __enter__(self):
         with self.connection.cursor() as cursor:
             if self.connection.vendor == "postgresql":
+                # Deferred foreign-key checks of rows written in this transaction must fire first:
+                # PostgreSQL refuses ALTER TABLE while trigger events are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
             elif self.connection.vendor == "sqlite":
                 cursor.execute(

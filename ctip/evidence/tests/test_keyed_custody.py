@@ -41,6 +41,9 @@ def custody_triggers_lifted() -> Iterator[None]:
     assert connection.in_atomic_block, "use the `db` fixture: the test must be rolled back"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks of rows written in this transaction must fire first:
+            # PostgreSQL refuses ALTER TABLE while trigger events are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
         else:
             for sql in triggers.SQLITE_DROP:

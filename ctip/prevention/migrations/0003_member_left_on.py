@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prevention', '0002_indicators'),
+        ("prevention", "0002_indicators"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='left_on',
-            field=models.DateField(blank=True, null=True, verbose_name='left the group on'),
+            model_name="member",
+            name="left_on",
+            field=models.DateField(blank=True, null=True, verbose_name="left the group on"),
         ),
         migrations.AddField(
-            model_name='member',
-            name='left_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='why they left'),
+            model_name="member",
+            name="left_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="why they left"),
         ),
     ]

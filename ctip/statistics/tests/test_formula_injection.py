@@ -47,6 +47,6 @@ def test_the_release_csv_quotes_formula_texts_and_leaves_numbers():
         columns=["sex", "age", "region", "year"],
     )
     assert list(csv.reader(io.StringIO(release.to_csv()))) == [
-        ["sex", "age", "region", "year"],
-        ["f", "'=1+1", "'-cmd", "2025"],
+        ["sex", "age", "region", "region_name", "year"],
+        ["f", "'=1+1", "'-cmd", "'-cmd", "2025"],  # a region without a name stays as it is
     ]
