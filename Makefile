@@ -20,7 +20,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=ctip.settings.production DEBUG=0 CTIP_REQUI
 	SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	CTIP_AUDIT_KEYS=check:check-deploy-only-audit-key-0123456789-abcdef
 
-.PHONY: demo test check lint venv clean-venv runtime-debs test-debs
+.PHONY: demo test check lint venv clean-venv runtime-debs test-debs journeys
 
 venv: $(STAMP)
 
@@ -58,6 +58,14 @@ demo: $(STAMP) runtime-debs
 
 test: $(STAMP) test-debs
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The ten stories of a child's journey across organisations, walked in Chromium as each role
+# (part of `make test`; this runs only them). See README, "The journeys".
+JOURNEYS := ctip/intake/tests/test_journey_rescue.py ctip/cases/tests/test_journey_care.py \
+	ctip/justice/tests/test_journey_justice_return.py \
+	ctip/prevention/tests/test_journey_prevention_statistics.py
+journeys: $(STAMP) test-debs
+	$(PY) -m pytest -n 1 $(JOURNEYS)
 
 # Debian packages CTIP uses at run time (PDFs: Pango and Khmer fonts) and in tests (Chromium,
 # poppler). Installed when missing if we are root with apt-get; otherwise we say what to install.
