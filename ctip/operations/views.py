@@ -379,6 +379,8 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
         # Issue 4: an accepted hand-off leads to opening the case, until one is open for it.
         "accepted": handoffs_accepted_without_case(user=user)[:50],
         "may_open_case": can(user, Perm.CASES_OPEN),
+        # A shelter manager sees hand-offs but not the screenings behind them.
+        "may_view_screenings": can(user, Perm.SCREENING_VIEW),
     }
     return render(request, "operations/handoffs.html", context)
 

@@ -345,8 +345,8 @@ ROUTES: dict[str, Route] = {
     "places:district": R(get(P.REFERENCE_VIEW), kwargs={"code": "1201"}),
     "places:commune": R(get(P.REFERENCE_VIEW), kwargs={"code": "120101"}),
     "places:village_search": R(lst(P.REFERENCE_VIEW)),
-    "places:options": R(lst(P.REFERENCE_VIEW), kwargs={"level": "district"}, query="province=12"),
-    "places:village_choices": R(lst(P.REFERENCE_VIEW), query="commune=120101"),
+    "places:options": R(lst(P.REFERENCE_VIEW), kwargs={"level": "district"}, query="?province=12"),
+    "places:village_choices": R(lst(P.REFERENCE_VIEW), query="?commune=120101"),
     "places:countries": R(lst(P.REFERENCE_VIEW)),
     # People.
     "api-people": R(lst(V), post("create", P.PEOPLE_CREATE)),
