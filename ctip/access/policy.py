@@ -14,6 +14,10 @@ from django.http import Http404
 
 from .rules import RULES, Sensitivity
 
+# `is_active_user` and `can` live in rules/base.py so that rules use them without importing this
+# module (which imports the rules); callers keep importing them from here.
+from .rules.base import can, is_active_user, use_visibility
+
 # Which permission a user must hold to read a field of each sensitivity.
 SENSITIVITY_PERMISSION = {
     Sensitivity.NORMAL: None,
@@ -24,17 +28,6 @@ SENSITIVITY_PERMISSION = {
 
 def _model_key(model: type[models.Model]) -> str:
     return model._meta.label
-
-
-def is_active_user(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def can(user, permission: str) -> bool:
-    """True when one of the user's roles grants `permission` (see accounts/roles.py)."""
-    if not is_active_user(user):
-        return False
-    return permission in user.permissions
 
 
 def visible_to(user, model_or_queryset: type[models.Model] | QuerySet) -> QuerySet:
@@ -61,6 +54,10 @@ def visible_to(user, model_or_queryset: type[models.Model] | QuerySet) -> QueryS
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
+
+
+# Scopes built on another model's visibility reach `visible_to` through rules/base.py.
+use_visibility(visible_to)
 
 
 def get_visible_or_404(user, model_or_queryset, **lookup) -> models.Model:

@@ -192,10 +192,11 @@ def _activate(*, actor, plan: CarePlan) -> None:
     )
 
 
-def care_plan_decided(*, actor, plan_uuid, approved: bool) -> None:
-    """Called by `approval_decide` in its transaction: activates an approved plan; a plan sent
-    back returns to draft, to be resubmitted."""
-    plan = CarePlan.objects.select_for_update().get(uuid=plan_uuid)
+def care_plan_decided(*, actor, approval, approved: bool) -> None:
+    """Called by `approval_decide` in its transaction for a care-plan approval (registered in
+    CareConfig.ready() through ctip.cases.hooks): activates an approved plan; a plan sent back
+    returns to draft, to be resubmitted."""
+    plan = CarePlan.objects.select_for_update().get(uuid=approval.subject_uuid)
     if approved:
         _activate(actor=actor, plan=plan)
         return

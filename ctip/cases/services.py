@@ -1,4 +1,5 @@
-"""Every write to cases: opening, profile, workflow and approvals, consent, notes, tasks.
+"""Every write to cases: opening, profile, workflow and approvals, notes, tasks (consent in
+consent_services.py, re-exported here; shared checks in service_helpers.py).
 
 Each service takes keyword arguments and an `actor`, runs in a transaction, checks the actor's
 permission and the record's visibility, and writes an audit event (names of sensitive fields
@@ -12,15 +13,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.policy import can, readable_fields, sensitive_fields, visible_to
+from ctip.access.policy import readable_fields, sensitive_fields
 from ctip.accounts.models import Organisation, User
 from ctip.accounts.roles import Perm, Role
 from ctip.audit.models import AuditAction
 from ctip.audit.services import audit_record
 from ctip.core.services import apply_changes, lock_and_check_version
-from ctip.people.models import FamilyLink, Person
+from ctip.people.models import Person
 
+from . import hooks
 from . import vocabulary as v
+
+# Consent services live in consent_services.py; callers keep importing them from here.
+from .consent_services import consent_check as consent_check
+from .consent_services import consent_given as consent_given
+from .consent_services import consent_record as consent_record
+from .consent_services import consent_withdraw as consent_withdraw
+from .consent_services import who_must_consent as who_must_consent
 from .models import (
     Approval,
     ApprovalKind,
@@ -33,12 +42,16 @@ from .models import (
     CaseStatus,
     CaseTask,
     ClosureCategory,
-    Consent,
-    ConsentGiver,
-    ConsentOverride,
-    ConsentPurpose,
     TraffickingEvent,
 )
+from .service_helpers import (
+    _check_staff,
+    _require,
+    _require_open,
+    _require_visible_case,
+    _today,
+)
+from .service_helpers import settings_for as settings_for  # re-exported
 
 PROFILE_FIELDS = (
     "case_worker",
@@ -67,47 +80,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     CaseStatus.FOLLOW_UP: (CaseStatus.REINTEGRATION,),
     CaseStatus.CLOSED: (),
 }
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def settings_for(organisation: Organisation) -> CaseSettings:
-    """The organisation's case settings; the defaults (unsaved) when it has none."""
-    found = CaseSettings.objects.filter(organisation=organisation).first()
-    return found or CaseSettings(organisation=organisation)
-
-
-def _require(actor, permission: str) -> None:
-    if not can(actor, permission):
-        raise PermissionDenied
-
-
-def _require_visible_case(actor, case: Case, permission: str = Perm.CASES_CHANGE) -> None:
-    """The actor holds `permission` and sees the case; else PermissionDenied."""
-    _require(actor, permission)
-    # Only the owning organisation changes a case: a referral partner only reads (issue 5).
-    owned = visible_to(actor, Case).filter(pk=case.pk, organisation_id=actor.organisation_id)
-    if not owned.exists():
-        raise PermissionDenied
-
-
-def _require_open(case: Case) -> None:
-    if case.status == CaseStatus.CLOSED:
-        raise ValidationError(_("This case is closed. Reopen it before changing it."))
-
-
-def _check_staff(case_org_id: int, user: User | None, field: str, roles: set[str]) -> None:
-    if user is None:
-        return
-    if user.organisation_id != case_org_id or not user.is_active or not (user.roles & roles):
-        raise ValidationError(
-            {field: _("Choose an active colleague of the case's organisation in this role.")}
-        )
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 # --- case numbers -------------------------------------------------------------------------------
@@ -229,10 +201,9 @@ def case_open(
             "case_worker": [None, str(case_worker.uuid)],
         },
     )
-    # A new case for someone already reintegrated alerts the reintegrating organisation.
-    from ctip.returns.services import retrafficking_flag
-
-    retrafficking_flag(person=person, source=case, actor=actor)
+    # Apps built on cases react here (returns: a new case for someone already reintegrated
+    # alerts the reintegrating organisation).
+    hooks.case_opened(actor=actor, case=case)
     return case
 
 
@@ -446,10 +417,13 @@ def approval_decide(*, actor, approval: Approval, approve: bool, comment: str = 
             reason=current.reason,
             category=current.closure_category,
         )
-    if current.kind == ApprovalKind.CARE_PLAN:
-        from ctip.care.services import care_plan_decided  # care builds on cases
-
-        care_plan_decided(actor=actor, plan_uuid=current.subject_uuid, approved=approve)
+    # The app owning the approval's kind acts on the decision (care: care plans).
+    hooks.approval_decided(
+        actor=actor,
+        approval=current,
+        approved=approve,
+        own_kinds=frozenset({ApprovalKind.CLOSURE}),
+    )
     return current
 
 
@@ -493,166 +467,6 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None)
         target=current,
         changes={"status": [CaseStatus.CLOSED, CaseStatus.ACTIVE]},
         reason=reason.strip(),
-    )
-    return current
-
-
-# --- consent ------------------------------------------------------------------------------------
-
-
-def consent_given(*, case: Case, purpose: str, organisation: Organisation | None = None) -> bool:
-    """True when consent for `purpose` is on record and not withdrawn.
-
-    For sharing, consent must name `organisation` (the partner the data would go to).
-    Services that share or count data call this before they do.
-    """
-    consents = Consent.objects.filter(case=case, purpose=purpose, withdrawn_on__isnull=True)
-    if purpose == ConsentPurpose.SHARING:
-        if organisation is None:
-            return False
-        consents = consents.filter(partner=organisation)
-    return consents.exists()
-
-
-@transaction.atomic
-def consent_check(
-    *,
-    actor,
-    case: Case,
-    purpose: str,
-    organisation: Organisation | None = None,
-    override_reason: str = "",
-) -> bool:
-    """True when consent is given or, failing that, when the actor overrides it.
-
-    An override needs the consent.override permission and a reason; it is recorded and audited.
-    Without consent and without a valid override, returns False and records nothing.
-    """
-    if consent_given(case=case, purpose=purpose, organisation=organisation):
-        return True
-    if not override_reason.strip():
-        return False
-    _require_visible_case(actor, case, Perm.CONSENT_OVERRIDE)
-    override = ConsentOverride.objects.create(
-        case=case,
-        purpose=purpose,
-        partner=organisation,
-        reason=override_reason.strip(),
-        created_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CONSENT_OVERRIDDEN,
-        target=case,
-        changes={
-            "purpose": [None, purpose],
-            "partner": [None, organisation.code if organisation else None],
-            "override": [None, str(override.uuid)],
-        },
-        reason=override_reason.strip(),
-    )
-    return True
-
-
-def who_must_consent(case: Case, on: date) -> str | None:
-    """Who must give consent for the survivor on a day, under the organisation's settings:
-    a ConsentGiver value, or None when the age is unknown (any giver is accepted)."""
-    age = case.person.age_on(on)
-    if age is None:
-        return None
-    rules = settings_for(case.organisation)
-    if age >= rules.guardian_required_under:
-        return ConsentGiver.CHILD
-    if age >= rules.child_assent_from:
-        return ConsentGiver.BOTH
-    return ConsentGiver.GUARDIAN
-
-
-@transaction.atomic
-def consent_record(
-    *,
-    actor,
-    case: Case,
-    purpose: str,
-    given_by: str,
-    given_on: date,
-    method: str,
-    partner: Organisation | None = None,
-    guardian: Person | None = None,
-) -> Consent:
-    """Records consent for one purpose, given as the survivor's age and the settings require."""
-    _require_visible_case(actor, case, Perm.CONSENT_RECORD)
-    _require_open(case)
-    errors: dict[str, str] = {}
-    if purpose == ConsentPurpose.SHARING and partner is None:
-        errors["partner"] = _("Name the partner organisation the survivor agrees to share with.")
-    if purpose != ConsentPurpose.SHARING and partner is not None:
-        errors["partner"] = _("Only consent to share names a partner organisation.")
-    if partner is not None and partner.pk == case.organisation_id:
-        errors["partner"] = _("Choose another organisation than the case's own.")
-    if given_on and given_on > _today():
-        errors["given_on"] = _("Consent cannot be given in the future.")
-    needed = who_must_consent(case, given_on or _today())
-    if needed == ConsentGiver.GUARDIAN and given_by == ConsentGiver.CHILD:
-        errors["given_by"] = _("At this age a guardian must give consent.")
-    elif needed == ConsentGiver.BOTH and given_by != ConsentGiver.BOTH:
-        errors["given_by"] = _("At this age both the child and a guardian must consent.")
-    if given_by in (ConsentGiver.GUARDIAN, ConsentGiver.BOTH):
-        if guardian is None:
-            errors["guardian"] = _("Name the guardian who gave consent.")
-        elif not FamilyLink.objects.filter(
-            person=case.person, relative=guardian, is_guardian=True
-        ).exists():
-            errors["guardian"] = _("Link this person to the survivor as a guardian first.")
-    elif guardian is not None:
-        errors["guardian"] = _("The survivor consented alone: leave the guardian empty.")
-    if errors:
-        raise ValidationError(errors)
-    consent = Consent(
-        case=case,
-        purpose=purpose,
-        partner=partner,
-        given_by=given_by,
-        guardian=guardian,
-        given_on=given_on,
-        method=method,
-        created_by=actor,
-    )
-    consent.full_clean(exclude=["case", "created_by", "partner", "guardian"])
-    consent.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CONSENT_RECORDED,
-        target=consent,
-        changes={
-            "case": [None, case.number],
-            "purpose": [None, purpose],
-            "partner": [None, partner.code if partner else None],
-            "given_by": [None, given_by],
-            "method": [None, method],
-        },
-    )
-    return consent
-
-
-@transaction.atomic
-def consent_withdraw(*, actor, consent: Consent, withdrawn_on: date, reason: str = "") -> Consent:
-    """Records that consent was withdrawn; from that day it no longer counts."""
-    _require_visible_case(actor, consent.case, Perm.CONSENT_RECORD)
-    current = Consent.objects.select_for_update().get(pk=consent.pk)
-    if current.withdrawn_on is not None:
-        raise ValidationError(_("This consent was already withdrawn."))
-    if withdrawn_on < current.given_on or withdrawn_on > _today():
-        raise ValidationError({"withdrawn_on": _("Give a day between the consent and today.")})
-    current.withdrawn_on = withdrawn_on
-    current.withdrawal_reason = reason.strip()
-    current.version += 1
-    current.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CONSENT_WITHDRAWN,
-        target=current,
-        changes={"withdrawn_on": [None, withdrawn_on], "withdrawal_reason": None},
     )
     return current
 

@@ -33,10 +33,10 @@ from .importer import (
     MAX_BYTES,
     batch_create,
     batch_get_for_user,
-    batch_issues,
     batch_run,
     batches_visible_to,
 )
+from .issues import batch_issues
 from .models import ImportBatch
 
 API_CHUNK_SECONDS = 10.0  # work done per POST; repeat `advance` until the status is "done"

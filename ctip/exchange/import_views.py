@@ -23,11 +23,10 @@ from .importer import (
     MAX_BYTES,
     batch_create,
     batch_get_for_user,
-    batch_issues,
     batch_run,
     batches_visible_to,
-    issues_csv,
 )
+from .issues import batch_issues, issues_csv
 
 CHUNK_SECONDS = 2.0  # work done per poll: short enough for a proxy, long enough to progress
 SHOWN_ISSUES = 500  # the page shows the first ones; the CSV holds them all

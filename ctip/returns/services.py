@@ -376,6 +376,13 @@ def _source_label(source) -> tuple[str, str, str]:
 
 
 @transaction.atomic
+def retrafficking_flag_on_case_opened(*, actor, case) -> None:
+    """Called by `case_open` in its transaction (registered in ReturnsConfig.ready() through
+    ctip.cases.hooks): a new case for someone already reintegrated alerts the reintegrating
+    organisation."""
+    retrafficking_flag(person=case.person, source=case, actor=actor)
+
+
 def retrafficking_flag(*, person, source, actor) -> list[ReTraffickingFlag]:
     """Raises a flag for each completed reintegration of `person` when they appear again in
     `source` (a report, operation or case: a model instance, or a short label).

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ctip.core.spreadsheets import CsvDictWriter
 
-from . import indicators as ind
+from .dimensions import CHILD_BANDS, UNKNOWN, age_band_expression
 
 QUASI_IDENTIFIERS = ("sex", "age", "region", "year")
 SUPPRESSED = "*"
@@ -42,7 +42,7 @@ ZONE_NAMES = {
     "coastal": "Coastal",
     "plateau_mountain": "Plateau and mountains",
 }
-CHILD_AGE_BANDS = set(ind.CHILD_BANDS)
+CHILD_AGE_BANDS = set(CHILD_BANDS)
 
 
 def region_names() -> dict[str, str]:
@@ -59,7 +59,7 @@ def release_k() -> int:
 
 
 def _age(value: str, level: int) -> str:
-    if level == 0 or value == ind.UNKNOWN:
+    if level == 0 or value == UNKNOWN:
         return value
     if level == 1:
         return "0-17" if value in CHILD_AGE_BANDS else "18+"
@@ -67,15 +67,15 @@ def _age(value: str, level: int) -> str:
 
 
 def _region(value: str, level: int) -> str:
-    if level == 0 or value == ind.UNKNOWN:
+    if level == 0 or value == UNKNOWN:
         return value
     if level == 1:
-        return ZONE_OF.get(value, ind.UNKNOWN)
+        return ZONE_OF.get(value, UNKNOWN)
     return SUPPRESSED
 
 
 def _year(value: str, level: int) -> str:
-    if level == 0 or value == ind.UNKNOWN:
+    if level == 0 or value == UNKNOWN:
         return value
     if level in (1, 2):
         width = 3 if level == 1 else 6
@@ -106,9 +106,7 @@ def release_records(*, on: date | None = None) -> list[dict]:
     rows = list(
         Case.objects.filter(Exists(consented))
         .annotate(
-            age_band=ind.age_band_expression(
-                person="person", age_field="age_when_trafficked", ref=ref
-            )
+            age_band=age_band_expression(person="person", age_field="age_when_trafficked", ref=ref)
         )
         .values(
             "pk",
@@ -133,9 +131,9 @@ def release_records(*, on: date | None = None) -> list[dict]:
     return [
         {
             "sex": r["person__sex"] or "u",
-            "age": r["age_band"] or ind.UNKNOWN,
-            "region": r["person__home_village__commune__district__province_id"] or ind.UNKNOWN,
-            "year": str(r["opened_on"].year) if r["opened_on"] else ind.UNKNOWN,
+            "age": r["age_band"] or UNKNOWN,
+            "region": r["person__home_village__commune__district__province_id"] or UNKNOWN,
+            "year": str(r["opened_on"].year) if r["opened_on"] else UNKNOWN,
             "trafficking_status": r["trafficking_status"] or "",
             "exploitation_types": ";".join(sorted(r["exploitation_types"] or [])),
             "recruiter_relation": r["recruiter_relation"] or "",

@@ -25,6 +25,7 @@ from ctip.access.policy import can
 from ctip.accounts.roles import Perm
 
 from . import indicators as ind
+from .dimensions import AGE_BANDS, SENTENCE_BANDS, UNKNOWN
 from .protection import TOTAL, Cell, Grid, protect, small_cell_threshold
 
 
@@ -63,7 +64,7 @@ class Breakdown:
 
 def _key(value: Hashable) -> Hashable:
     """A dimension value as tables list it: a missing one is "unknown"."""
-    return value if value not in (None, "") else ind.UNKNOWN
+    return value if value not in (None, "") else UNKNOWN
 
 
 def _base(indicator: ind.Indicator, start: date, end: date) -> QuerySet:
@@ -122,7 +123,7 @@ def _figures(
 
 
 def _list_keys(indicator: ind.Indicator, dimension: str) -> list[str]:
-    return [*indicator.dimensions[dimension].values(), ind.UNKNOWN]
+    return [*indicator.dimensions[dimension].values(), UNKNOWN]
 
 
 def _list_figures(indicator: ind.Indicator, qs: QuerySet, by: str) -> tuple[dict, dict, dict]:
@@ -369,10 +370,10 @@ def _static_keys(dimension: str) -> list | None:
     static = {
         "sex": Sex.values,
         "age_group": ["child", "adult"],
-        "age_band": [b for b, _lo, _hi in ind.AGE_BANDS],
+        "age_band": [b for b, _lo, _hi in AGE_BANDS],
         "kind": TraffickingKind.values,
         "form": ExploitationForm.values,
-        "sentence": [b for b, _lo, _hi in ind.SENTENCE_BANDS] + ["none"],
+        "sentence": [b for b, _lo, _hi in SENTENCE_BANDS] + ["none"],
         "month": list(range(1, 13)),
         "source": None,
         "urgency": Urgency.values,
@@ -413,10 +414,10 @@ def dimension_keys(dimension: str | None, seen: dict) -> list:
         )
     else:
         base = list(_static_keys(dimension) or [])
-    extra = sorted((k for k in seen if k not in base and k != ind.UNKNOWN), key=str)
+    extra = sorted((k for k in seen if k not in base and k != UNKNOWN), key=str)
     keys = base + extra
-    if ind.UNKNOWN in seen and ind.UNKNOWN not in keys:
-        keys.append(ind.UNKNOWN)
+    if UNKNOWN in seen and UNKNOWN not in keys:
+        keys.append(UNKNOWN)
     if dimension == "source":  # reports and cases share the name: keep only what was seen
         keys = [k for k in keys if k in seen]
     return keys
@@ -441,7 +442,7 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
     from ctip.returns.models import ReintegrationOption, ReturnDirection
     from ctip.shelters.models import FacilityType
 
-    labels: dict = {ind.UNKNOWN: str(_("Unknown"))}
+    labels: dict = {UNKNOWN: str(_("Unknown"))}
     if dimension == "province":
         from ctip.places.models import Province
 
@@ -461,7 +462,7 @@ def dimension_labels(dimension: str | None, keys: list) -> dict:
     elif dimension == "age_group":
         labels |= {"child": str(_("Children (under 18)")), "adult": str(_("Adults (18 and over)"))}
     elif dimension == "age_band":
-        labels |= {b: b.replace("-", "–") for b, _lo, _hi in ind.AGE_BANDS}
+        labels |= {b: b.replace("-", "–") for b, _lo, _hi in AGE_BANDS}
     elif dimension == "living_as_planned":
         labels |= {True: str(_("Yes")), False: str(_("No"))}
     elif dimension == "sentence":

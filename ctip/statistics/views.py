@@ -20,6 +20,7 @@ from ctip.core.pdf import render_pdf
 from . import charts, selectors
 from . import indicators as ind
 from .annual import annual_report, annual_report_xlsx
+from .dimensions import DIMENSION_LABELS
 from .protection import Cell, legend
 
 FIRST_YEAR = 2000
@@ -87,7 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "times": times,
             "times_by": times_by,
             "times_dimensions": [
-                (d, ind.DIMENSION_LABELS[d]) for d in selectors.RESPONSE_TIME_DIMENSIONS
+                (d, DIMENSION_LABELS[d]) for d in selectors.RESPONSE_TIME_DIMENSIONS
             ],
             "legend": legend(),
         },
@@ -119,7 +120,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         remaining = {f"f_{d}": v for d, v in result.filters.items() if d != dimension}
         filter_labels.append(
             {
-                "dimension": ind.DIMENSION_LABELS[dimension],
+                "dimension": DIMENSION_LABELS[dimension],
                 "value": labels.get(key, value),
                 "remove": "?" + urlencode({"year": year, "by": by, **remaining}),
             }
@@ -135,7 +136,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         rows.append({"row": row, "link": link})
     title = _("%(indicator)s by %(dimension)s, %(year)s") % {
         "indicator": indicator.name,
-        "dimension": str(ind.DIMENSION_LABELS[by]).lower(),
+        "dimension": str(DIMENSION_LABELS[by]).lower(),
         "year": year,
     }
     chart_rows = [(r.label, r.cell) for r in result.rows]
@@ -147,8 +148,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "years": _years(),
             "by": by,
-            "by_label": ind.DIMENSION_LABELS[by],
-            "dimensions": [(d, ind.DIMENSION_LABELS[d]) for d in dimensions],
+            "by_label": DIMENSION_LABELS[by],
+            "dimensions": [(d, DIMENSION_LABELS[d]) for d in dimensions],
             "result": result,
             "rows": rows,
             "filters": filter_labels,
@@ -169,7 +170,7 @@ def definitions(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "indicator": i,
-            "dimensions": [ind.DIMENSION_LABELS[d] for d in i.dimensions],
+            "dimensions": [DIMENSION_LABELS[d] for d in i.dimensions],
             "url": reverse("statistics:indicator", args=[i.code]),
         }
         for i in ind.INDICATORS

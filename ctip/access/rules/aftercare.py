@@ -14,7 +14,7 @@
 from django.db.models import Q
 
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, Rule, everything, own_organisation
+from .base import C, N, Rule, can, everything, own_organisation
 from .cases import case_scope, restricts_to_assigned
 
 
@@ -55,8 +55,6 @@ def referral_opens_section(user, referral, section: str) -> bool:
     referrals.view, their organisation received the referral, it is ACCEPTED (read afresh) and
     it shares that section. Anything else (pending, declined, withdrawn, completed, the
     sender, a third organisation, an unknown section) is False."""
-    from ctip.access.policy import can
-
     if section not in SECTION_CASE_FIELDS or not can(user, "referrals.view"):
         return False
     if not user.organisation_id or referral.to_organisation_id != user.organisation_id:

@@ -17,7 +17,7 @@
 from django.db.models import Q
 
 from .base import BASE_FIELDS as _BASE
-from .base import C, N, R, Rule, Scope, everything
+from .base import C, N, R, Rule, Scope, everything, visible_to
 
 
 def _handling(path: str = "") -> Scope:
@@ -43,7 +43,6 @@ def _handling(path: str = "") -> Scope:
 def _survivors(user):
     """The people whose cases the user sees: "their survivors" (cases.Case's own rule decides,
     including an organisation's restriction of case workers to their assigned cases)."""
-    from ctip.access.policy import visible_to
     from ctip.cases.models import Case
 
     return visible_to(user, Case).values("person_id")
@@ -72,7 +71,6 @@ def _through(path: str) -> Scope:
     """Records whose `path` points at an investigation the user may see."""
 
     def scope(user) -> Q | None:
-        from ctip.access.policy import visible_to
         from ctip.justice.models import Investigation
 
         return Q(**{f"{path}__in": visible_to(user, Investigation).values("pk")})

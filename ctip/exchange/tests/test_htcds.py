@@ -12,13 +12,13 @@ from ctip.accounts.roles import Role
 from ctip.audit.models import AuditAction, AuditEvent
 from ctip.core.shared_data import shared_data_dir
 from ctip.core.testing import assert_refused, verified_client
-from ctip.exchange import importer
+from ctip.exchange import htcds_rows
 from ctip.exchange.htcds import MAPPING, NOT_FILLED, canonical_column, htcds_export
 
 # The standard as published (beside the repository), else the identical copy the importer reads.
 STANDARD = shared_data_dir() / "htcds" / "field_standards_2.0.csv"
 if not STANDARD.exists():
-    STANDARD = importer.STANDARD_FILE
+    STANDARD = htcds_rows.STANDARD_FILE
 
 
 def _standard_fields() -> set[str]:

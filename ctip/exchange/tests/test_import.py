@@ -15,9 +15,10 @@ from ctip.accounts.roles import Role
 from ctip.audit.models import AuditAction, AuditEvent
 from ctip.cases.models import Approval, Case, Consent
 from ctip.core.shared_data import shared_data_dir
-from ctip.exchange import importer
+from ctip.exchange import htcds_rows, importer
 from ctip.exchange.htcds import MAPPING, canonical_column, htcds_export
-from ctip.exchange.importer import batch_create, batch_issues, batch_run, import_rows
+from ctip.exchange.importer import batch_create, batch_run, import_rows
+from ctip.exchange.issues import batch_issues
 from ctip.exchange.models import ImportBatch, ImportedRow, ImportStatus, RowOutcome
 from ctip.people.models import Person
 
@@ -140,7 +141,7 @@ def test_the_toolkits_variant_column_names_are_accepted():
     assert canonical_column("\ufeffvic_TraffickinStatusDecisionMakingOrg ") == (
         "vic_TraffickingStatusDecisionMakingOrg"
     )
-    columns = importer.resolve_columns(
+    columns = htcds_rows.resolve_columns(
         ["prs_First_Name", "PRS_SECOND_NAME", "vic_Methods_of_Control", "prs_gender"]
     )
     assert list(columns.index) == [

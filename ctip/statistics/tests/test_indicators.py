@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from ctip.statistics import indicators as ind
+from ctip.statistics.dimensions import DIMENSION_LABELS
 from ctip.statistics.selectors import breakdown, crosstab, headlines, year_bounds
 
 from .conftest import YEAR, at, make_person
@@ -34,7 +35,7 @@ def test_every_indicator_names_what_it_counts_and_its_dimensions():
         assert indicator.source.count(".") == 1
         assert indicator.dimensions
         for dimension in indicator.dimensions:
-            assert dimension in ind.DIMENSION_LABELS
+            assert dimension in DIMENSION_LABELS
 
 
 def test_age_bands_are_worked_out_in_sql_from_the_date_of_birth_or_estimate(world, statistician):

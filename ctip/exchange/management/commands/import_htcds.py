@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ctip.accounts.models import User
-from ctip.exchange.importer import MAX_BYTES, batch_create, batch_issues, batch_run
+from ctip.exchange.importer import MAX_BYTES, batch_create, batch_run
+from ctip.exchange.issues import batch_issues
 from ctip.exchange.models import ImportBatch, ImportStatus
 
 BAR_WIDTH = 30
