@@ -55,7 +55,7 @@ def approvals_waiting(*, user) -> QueueResult:
     today = timezone.localdate()
 
     def make(approval) -> WorkItem:
-        due = approval.created_at.date() + timedelta(days=APPROVAL_DAYS)
+        due = timezone.localdate(approval.created_at) + timedelta(days=APPROVAL_DAYS)
         return WorkItem(
             kind="approvals",
             title=f"{approval.case.number} · {approval.get_kind_display()}",

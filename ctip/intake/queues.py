@@ -1,6 +1,7 @@
 """Work-queue sources of intake (see ctip/core/work_queue.py): reports waiting for someone."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.core.work_queue import QueueResult, WorkItem, take
@@ -17,7 +18,7 @@ def _item(kind: str, report, detail: str) -> WorkItem:
         title=_("Report %(reference)s") % {"reference": report.reference},
         url=reverse("intake:detail", args=[report.uuid]),
         urgency=report.urgency,
-        due=due.date(),
+        due=timezone.localdate(due),
         created=report.received_at,
         detail=detail,
     )

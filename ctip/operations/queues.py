@@ -1,6 +1,7 @@
 """Work-queue sources of operations (see ctip/core/work_queue.py): hand-offs and screenings."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.policy import visible_to
@@ -23,7 +24,7 @@ def handoffs_waiting(*, user) -> QueueResult:
             title=_("Hand-off from %(organisation)s") % {"organisation": handoff.from_organisation},
             url=url,
             urgency=IMMEDIATE if identified else URGENT,
-            due=handoff.created_at.date(),
+            due=timezone.localdate(handoff.created_at),
             created=handoff.created_at,
             detail=handoff.screening.get_result_display(),
         )
@@ -47,9 +48,10 @@ def screenings_to_do(*, user) -> QueueResult:
             % {"reference": row.operation.reference},
             url=reverse("operations:screen", args=[row.person.uuid]),
             urgency=URGENT,
-            due=row.created_at.date(),
+            due=timezone.localdate(row.created_at),
             created=row.created_at,
-            detail=_("Person found %(date)s") % {"date": row.created_at.date().isoformat()},
+            detail=_("Person found %(date)s")
+            % {"date": timezone.localdate(row.created_at).isoformat()},
         )
 
     return take(found, make)

@@ -31,7 +31,9 @@ def referrals_to_answer(*, user) -> QueueResult:
     today = timezone.localdate()
 
     def make(referral) -> WorkItem:
-        due = referral.created_at.date() + timedelta(days=ANSWER_WITHIN.get(referral.urgency, 14))
+        due = timezone.localdate(referral.created_at) + timedelta(
+            days=ANSWER_WITHIN.get(referral.urgency, 14)
+        )
         urgency = referral.urgency if referral.urgency != ROUTINE else due_urgency(due, today)
         return WorkItem(
             kind="referrals_to_answer",
